@@ -1,0 +1,141 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import { assertClusterName } from './cluster.ts';
+import { StoreError, StoreLockedError } from './errors.ts';
+
+/** Where the data lives: an embedded engine in a directory, or a ClickHouse server. */
+export type StoreOptions =
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'server'; url: string; cluster?: string };
+
+/** A ClickHouse client plus what the rest of the store needs to know about it. */
+export type Store = {
+  readonly kind: 'embedded' | 'server';
+  readonly client: ClickHouseClient;
+  /** Data directory, or the server URL without its password. */
+  readonly location: string;
+  /** ClickHouse cluster name when the schema is replicated and distributed. */
+  readonly cluster: string | undefined;
+  /**
+   * Runs fn with no other exclusive section of this store running: writers that read before
+   * they write (duplicate checks) must not interleave.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+/** The embedded engine's files sit in this folder of the data directory. */
+export const ENGINE_SUBDIR = 'clickhouse';
+
+/**
+ * Opens the store: embedded ClickHouse (chDB) by default, a ClickHouse server when a URL is given.
+ * The same `@clickhouse/client` API serves both, so every query runs unchanged on either.
+ *
+ * @example
+ * const store = await openStore({ kind: 'embedded', dataDir: './.tokenwatch/data' });
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.kind === 'server') return openServerStore(options.url, options.cluster);
+  return openEmbeddedStore(options.dataDir);
+}
+
+function openEmbeddedStore(dataDir: string): Store {
+  const dir = resolve(dataDir);
+  const enginePath = resolve(dir, ENGINE_SUBDIR);
+  mkdirSync(enginePath, { recursive: true });
+  let connection: ReturnType<typeof createChdbConnection>;
+  try {
+    connection = createChdbConnection({ path: enginePath });
+  } catch (err) {
+    throw translateOpenError(err, dir);
+  }
+  // chdb declares its connection against @clickhouse/client-common while @clickhouse/client ships
+  // its own copy of the same interface: identical shapes, distinct declarations.
+  const client = createClient({ connection: connection as unknown as ClientConnection });
+  return makeStore('embedded', client, dir, undefined);
+}
+
+function translateOpenError(err: unknown, dir: string): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/Cannot lock file|Another server instance|only one active data directory/i.test(message)) {
+    return new StoreLockedError(dir, { cause: err });
+  }
+  return new StoreError('STORE_OPEN', `Could not open the embedded store in ${dir}: ${message}`, {
+    cause: err,
+  });
+}
+
+async function openServerStore(url: string, cluster: string | undefined): Promise<Store> {
+  if (cluster !== undefined) assertClusterName(cluster);
+  const parsed = parseServerUrl(url);
+  const client = createClient({
+    url: parsed.origin,
+    username: parsed.username,
+    password: parsed.password,
+    database: parsed.database,
+  });
+  return makeStore('server', client, parsed.display, cluster);
+}
+
+/** Splits `http(s)://user:pass@host:8123/db` into what `createClient` takes. */
+export function parseServerUrl(url: string): {
+  origin: string;
+  username: string;
+  password: string;
+  database: string;
+  display: string;
+} {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new StoreError(
+      'BAD_URL',
+      `Not a ClickHouse URL: ${JSON.stringify(url)} (expected http(s)://user:pass@host:8123/db)`,
+    );
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new StoreError('BAD_URL', `ClickHouse URL must be http or https, got ${u.protocol}`);
+  }
+  const database = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || 'default';
+  const username = decodeURIComponent(u.username) || 'default';
+  const password = decodeURIComponent(u.password);
+  return {
+    origin: `${u.protocol}//${u.host}`,
+    username,
+    password,
+    database,
+    display: `${u.protocol}//${username}@${u.host}/${database}`,
+  };
+}
+
+function makeStore(
+  kind: Store['kind'],
+  client: ClickHouseClient,
+  location: string,
+  cluster: string | undefined,
+): Store {
+  let tail: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  return {
+    kind,
+    client,
+    location,
+    cluster,
+    exclusive<T>(fn: () => Promise<T>): Promise<T> {
+      const run = tail.then(fn, fn);
+      tail = run.catch(() => undefined);
+      return run;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await tail.catch(() => undefined);
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { LlmCall, Task } from '@tokenwatch/schema';
+
+const NS_PER_MS = 1_000_000n;
+
+/** Formats nanoseconds since the epoch as a UTC `DateTime64(9)` literal ClickHouse parses exactly. */
+export function nsToDateTime64(ns: bigint): string {
+  const ms = ns / NS_PER_MS;
+  const iso = new Date(Number(ms)).toISOString(); // 2026-11-20T10:00:00.123Z
+  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction}`;
+}
+
+/** Parses a UTC `DateTime64(9)` value as ClickHouse prints it back to nanoseconds. */
+export function dateTime64ToNs(value: string): bigint {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?$/.exec(value);
+  if (!match) throw new Error(`not a DateTime64 value: ${JSON.stringify(value)}`);
+  const seconds = BigInt(Date.parse(`${match[1]}T${match[2]}Z`) / 1000);
+  return seconds * 1_000_000_000n + BigInt((match[3] ?? '').padEnd(9, '0'));
+}
+
+/** The llm_calls row for a normalized call (snake_case columns, exact decimals as strings). */
+export function llmCallToRow(call: LlmCall): Record<string, unknown> {
+  return {
+    tenant: call.tenant,
+    start_time: nsToDateTime64(call.startTime),
+    duration_ns: call.durationNs.toString(),
+    trace_id: call.traceId,
+    span_id: call.spanId,
+    parent_span_id: call.parentSpanId,
+    task_id: call.taskId,
+    session_id: call.sessionId,
+    service: call.service,
+    environment: call.environment,
+    agent: call.agent,
+    user_id: call.userId,
+    team: call.team,
+    feature: call.feature,
+    provider: call.provider,
+    operation: call.operation,
+    request_model: call.requestModel,
+    response_model: call.responseModel,
+    input_tokens: call.inputTokens,
+    cache_read_tokens: call.cacheReadTokens,
+    cache_write_tokens: call.cacheWriteTokens,
+    output_tokens: call.outputTokens,
+    reasoning_tokens: call.reasoningTokens,
+    usage_missing: call.usageMissing,
+    input_cost: call.inputCost,
+    cache_read_cost: call.cacheReadCost,
+    cache_write_cost: call.cacheWriteCost,
+    output_cost: call.outputCost,
+    total_cost: call.totalCost,
+    price_source: call.priceSource,
+    price_version: call.priceVersion,
+    status: call.status,
+    error_type: call.errorType,
+    finish_reason: call.finishReason,
+    context_window: call.contextWindow,
+    prefix_hash: call.prefixHash,
+    attributes: call.attributes,
+  };
+}
+
+/** The tasks row for a task. */
+export function taskToRow(task: Task): Record<string, unknown> {
+  return {
+    tenant: task.tenant,
+    task_id: task.taskId,
+    trace_id: task.traceId,
+    name: task.name,
+    session_id: task.sessionId,
+    service: task.service,
+    environment: task.environment,
+    agent: task.agent,
+    user_id: task.userId,
+    team: task.team,
+    feature: task.feature,
+    start_time: nsToDateTime64(task.startTime),
+    end_time: nsToDateTime64(task.endTime),
+    outcome: task.outcome,
+    error: task.error,
+    attributes: task.attributes,
+    updated_at: nsToDateTime64(task.updatedAt),
+  };
+}

@@ -1,0 +1,34 @@
+export {
+  ENGINE_SUBDIR,
+  openStore,
+  parseServerUrl,
+  type Store,
+  type StoreOptions,
+} from './client.ts';
+export {
+  assertClusterName,
+  LOCAL_SUFFIX,
+  renderClusterDdl,
+  renderClusterStatements,
+} from './cluster.ts';
+export { dateTime64ToNs, llmCallToRow, nsToDateTime64, taskToRow } from './converters.ts';
+export {
+  MigrationError,
+  ReadOnlyViolationError,
+  StoreError,
+  StoreLockedError,
+} from './errors.ts';
+export {
+  loadMigrations,
+  MIGRATIONS_DIR,
+  type Migration,
+  type MigrationResult,
+  migrate,
+} from './migrations.ts';
+export { insertRows, type QuerySettings, queryRows, runCommand, withSettings } from './query.ts';
+export { type InsertResult, insertLlmCalls } from './repositories/llm-calls.ts';
+export { upsertTasks } from './repositories/tasks.ts';
+export { applyRetention, DEFAULT_RETENTION, type Retention, readRetention } from './retention.ts';
+export { assertStatementAllowed, classifyStatement, type StatementKind } from './sql-guard.ts';
+export { TABLES, type TableName } from './tables.ts';
+export { type QueryResult, type ResultColumn, runUserQuery } from './user-query.ts';

@@ -1,0 +1,80 @@
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { z } from 'zod';
+import type { Store } from './client.ts';
+
+/** Per-query ClickHouse settings; values are numbers or plain tokens, never user text. */
+export type QuerySettings = Record<string, number | boolean | string>;
+
+const SETTING_NAME = /^[a-z_][a-z0-9_]*$/;
+const SETTING_TOKEN = /^[A-Za-z0-9_.:-]*$/;
+
+/**
+ * Appends a `SETTINGS` clause. Settings go into the statement rather than `clickhouse_settings`
+ * because the embedded engine turns the latter into session-wide `SET`s that outlive the query.
+ */
+export function withSettings(sql: string, settings: QuerySettings | undefined): string {
+  if (!settings || Object.keys(settings).length === 0) return sql;
+  const parts = Object.entries(settings).map(([name, value]) => {
+    if (!SETTING_NAME.test(name)) throw new Error(`invalid setting name ${JSON.stringify(name)}`);
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new Error(`setting ${name} must be finite`);
+      return `${name} = ${value}`;
+    }
+    if (typeof value === 'boolean') return `${name} = ${value ? 1 : 0}`;
+    if (!SETTING_TOKEN.test(value)) throw new Error(`setting ${name} has an unsafe value`);
+    return `${name} = '${value}'`;
+  });
+  return `${sql.trimEnd()}\nSETTINGS ${parts.join(', ')}`;
+}
+
+/** Options of {@link queryRows}. */
+export type QueryRowsOptions<S extends z.ZodType> = {
+  query: string;
+  /** Bound parameters: referenced in the SQL as `{name: Type}`. */
+  params?: Record<string, unknown>;
+  settings?: QuerySettings;
+  /** Row schema: UInt64 and Decimal arrive as strings, so rows are parsed, never cast. */
+  schema: S;
+};
+
+/** Runs a SELECT and returns its rows parsed by the given zod schema. */
+export async function queryRows<S extends z.ZodType>(
+  store: Store,
+  options: QueryRowsOptions<S>,
+): Promise<z.infer<S>[]> {
+  const result = await store.client.query({
+    query: withSettings(options.query, options.settings),
+    query_params: options.params,
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<unknown>();
+  return rows.map((row) => options.schema.parse(row));
+}
+
+/** Runs a statement that returns no rows (DDL, ALTER), with bound parameters. */
+export async function runCommand(
+  store: Store,
+  query: string,
+  params?: Record<string, unknown>,
+): Promise<void> {
+  await store.client.command({ query, query_params: params });
+}
+
+/** Inserts rows as JSONEachRow. */
+export async function insertRows(
+  store: Store,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  settings?: QuerySettings,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const body = `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
+  const result = await store.client.exec({
+    query: `${withSettings(`INSERT INTO ${table}`, settings)} FORMAT JSONEachRow`,
+    values: Readable.from([body]),
+  });
+  // The server path holds a socket until the (empty) response body is read.
+  result.stream.resume();
+  await finished(result.stream);
+}

@@ -1,0 +1,182 @@
+import type { LlmCallInput } from '@tokenwatch/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { nsToDateTime64 } from '../converters.ts';
+import { insertRows, queryRows, runCommand } from '../query.ts';
+import { openTestStore, type TestStore } from '../testing/test-store.ts';
+import { insertLlmCalls } from './llm-calls.ts';
+
+const T0 = 1_795_000_000_000_000_000n; // 2026-11-18T11:06:40Z in nanoseconds
+const MINUTE = 60_000_000_000n;
+
+let spanCounter = 0;
+function call(overrides: Partial<LlmCallInput> = {}): LlmCallInput {
+  spanCounter++;
+  return {
+    tenant: 'acme',
+    startTime: T0,
+    traceId: 'a'.repeat(31) + (spanCounter % 10).toString(),
+    spanId: spanCounter.toString(16).padStart(16, '0'),
+    agent: 'planner',
+    provider: 'openai',
+    requestModel: 'gpt-4o',
+    responseModel: 'gpt-4o-2024-08-06',
+    inputTokens: 100,
+    outputTokens: 10,
+    inputCost: '0.00025',
+    outputCost: '0.0001',
+    totalCost: '0.00035',
+    ...overrides,
+  };
+}
+
+const Totals = z.object({
+  calls: z.coerce.number(),
+  input_tokens: z.coerce.number(),
+  total_cost: z.string(),
+});
+
+async function callTotals(t: TestStore, tenant: string) {
+  const [row] = await queryRows(t.store, {
+    query: `SELECT count() AS calls, sum(input_tokens) AS input_tokens, toString(ifNull(sum(total_cost), 0)) AS total_cost
+      FROM llm_calls FINAL WHERE tenant = {tenant: String}`,
+    params: { tenant },
+    schema: Totals,
+  });
+  return row!;
+}
+
+async function rollupTotals(t: TestStore, tenant: string) {
+  const [row] = await queryRows(t.store, {
+    query: `SELECT sum(calls) AS calls, sum(input_tokens) AS input_tokens, toString(sum(total_cost)) AS total_cost
+      FROM llm_usage_1m WHERE tenant = {tenant: String}`,
+    params: { tenant },
+    schema: Totals,
+  });
+  return row!;
+}
+
+describe('insertLlmCalls', () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore();
+  });
+  afterAll(() => t.cleanup());
+
+  it('counts a span delivered twice once, in llm_calls and in the rollup', async () => {
+    const tenant = 'retry';
+    const batch = [call({ tenant }), call({ tenant, startTime: T0 + MINUTE })];
+    expect(await insertLlmCalls(t.store, batch)).toEqual({ inserted: 2, duplicates: 0 });
+    // An exporter retry resends the same spans, this time next to a new one.
+    const retry = [...batch, call({ tenant, startTime: T0 + 2n * MINUTE, inputTokens: 7 })];
+    expect(await insertLlmCalls(t.store, retry)).toEqual({ inserted: 1, duplicates: 2 });
+    // And the same span twice inside one batch.
+    const twin = call({ tenant, startTime: T0 + 3n * MINUTE });
+    expect(await insertLlmCalls(t.store, [twin, twin])).toEqual({ inserted: 1, duplicates: 1 });
+
+    const expected = { calls: 4, input_tokens: 307, total_cost: '0.0014' };
+    expect(await callTotals(t, tenant)).toEqual(expected);
+    expect(await rollupTotals(t, tenant)).toEqual(expected);
+    // Background merges do not change the answers.
+    await runCommand(t.store, 'OPTIMIZE TABLE llm_usage_1m FINAL');
+    expect(await rollupTotals(t, tenant)).toEqual(expected);
+  });
+
+  it('keeps concurrent deliveries of the same batch to one copy', async () => {
+    const tenant = 'race';
+    const batch = Array.from({ length: 50 }, (_, i) =>
+      call({ tenant, startTime: T0 + BigInt(i) * MINUTE }),
+    );
+    const results = await Promise.all([
+      insertLlmCalls(t.store, batch),
+      insertLlmCalls(t.store, batch),
+    ]);
+    expect(results.map((r) => r.inserted).sort()).toEqual([0, 50]);
+    expect((await rollupTotals(t, tenant)).calls).toBe(50);
+  });
+
+  it('collapses a duplicate row that bypassed the writer when reading with FINAL', async () => {
+    const tenant = 'bypass';
+    const c = call({ tenant });
+    await insertLlmCalls(t.store, [c]);
+    // A second collector racing on a ClickHouse server could write the same span: simulate it.
+    await insertRows(t.store, 'llm_calls', [
+      {
+        tenant,
+        start_time: nsToDateTime64(T0),
+        trace_id: c.traceId,
+        span_id: c.spanId,
+        input_tokens: 100,
+        total_cost: '0.00035',
+      },
+    ]);
+    expect((await callTotals(t, tenant)).calls).toBe(1);
+  });
+
+  it('sums costs exactly as decimals', async () => {
+    const tenant = 'decimal';
+    // 0.1 + 0.2 is 0.30000000000000004 in binary floating point; ten thousand micro-costs drift too.
+    await insertLlmCalls(t.store, [
+      call({ tenant, totalCost: '0.1' }),
+      call({ tenant, totalCost: '0.2' }),
+    ]);
+    expect((await callTotals(t, tenant)).total_cost).toBe('0.3');
+    const tiny = Array.from({ length: 10_000 }, (_, i) =>
+      call({ tenant: 'tiny', startTime: T0 + BigInt(i) * 1000n, totalCost: '0.000000075' }),
+    );
+    await insertLlmCalls(t.store, tiny);
+    expect((await callTotals(t, 'tiny')).total_cost).toBe('0.00075');
+    expect((await rollupTotals(t, 'tiny')).total_cost).toBe('0.00075');
+  });
+
+  it('keeps unpriced calls out of cost sums and counts them', async () => {
+    const tenant = 'unpriced';
+    await insertLlmCalls(t.store, [
+      call({
+        tenant,
+        totalCost: null,
+        inputCost: null,
+        outputCost: null,
+        requestModel: 'mystery-1',
+        responseModel: '',
+      }),
+      call({ tenant, usageMissing: true, inputTokens: 0, outputTokens: 0, totalCost: null }),
+      call({ tenant, totalCost: '0.5' }),
+    ]);
+    const rows = await queryRows(t.store, {
+      query: `SELECT sum(calls) AS calls, sum(unpriced_calls) AS unpriced, sum(usage_missing_calls) AS missing,
+        toString(sum(total_cost)) AS cost FROM llm_usage_1m WHERE tenant = {tenant: String}`,
+      params: { tenant },
+      schema: z.object({
+        calls: z.coerce.number(),
+        unpriced: z.coerce.number(),
+        missing: z.coerce.number(),
+        cost: z.string(),
+      }),
+    });
+    expect(rows).toEqual([{ calls: 3, unpriced: 1, missing: 1, cost: '0.5' }]);
+  });
+
+  it('stores nanosecond start times and the model alias', async () => {
+    const tenant = 'time';
+    const c = call({ tenant, startTime: T0 + 123_456_789n, responseModel: '' });
+    await insertLlmCalls(t.store, [c]);
+    const rows = await queryRows(t.store, {
+      query:
+        'SELECT toString(start_time) AS start, model FROM llm_calls WHERE tenant = {tenant: String}',
+      params: { tenant },
+      schema: z.object({ start: z.string(), model: z.string() }),
+    });
+    expect(rows).toEqual([{ start: '2026-11-18 11:06:40.123456789', model: 'gpt-4o' }]);
+  });
+
+  it('rejects invalid calls before writing anything', async () => {
+    await expect(
+      insertLlmCalls(t.store, [
+        call({ tenant: 'invalid' }),
+        call({ tenant: 'invalid', inputTokens: -1 }),
+      ]),
+    ).rejects.toThrow();
+    expect((await callTotals(t, 'invalid')).calls).toBe(0);
+  });
+});

@@ -1,0 +1,60 @@
+import { type LlmCall, type LlmCallInput, LlmCallSchema } from '@tokenwatch/schema';
+import { z } from 'zod';
+import type { Store } from '../client.ts';
+import { llmCallToRow, nsToDateTime64 } from '../converters.ts';
+import { insertRows, queryRows } from '../query.ts';
+import { TABLES } from '../tables.ts';
+
+/** What an insert did: duplicates of spans already stored (or repeated in the batch) are dropped. */
+export type InsertResult = { inserted: number; duplicates: number };
+
+const KeyRow = z.object({ tenant: z.string(), trace_id: z.string(), span_id: z.string() });
+
+const keyOf = (tenant: string, traceId: string, spanId: string) => `${tenant}/${traceId}/${spanId}`;
+
+/**
+ * Stores LLM calls exactly once. A span delivered again (an exporter retry, a replayed spool)
+ * is dropped here, before the insert, because the per-minute rollup is fed on insert and would
+ * otherwise count it twice; the table's ReplacingMergeTree key is the second line of defence.
+ * Checks and inserts of one store run one at a time, so two batches cannot race past the check.
+ */
+export async function insertLlmCalls(
+  store: Store,
+  calls: readonly LlmCallInput[],
+): Promise<InsertResult> {
+  const parsed = calls.map((call) => LlmCallSchema.parse(call));
+  return store.exclusive(async () => {
+    const fresh = new Map<string, LlmCall>();
+    for (const call of parsed) fresh.set(keyOf(call.tenant, call.traceId, call.spanId), call);
+    for (const key of await findStoredKeys(store, [...fresh.values()])) fresh.delete(key);
+    const rows = [...fresh.values()].map(llmCallToRow);
+    await insertRows(store, TABLES.llmCalls, rows);
+    return { inserted: rows.length, duplicates: parsed.length - rows.length };
+  });
+}
+
+async function findStoredKeys(store: Store, calls: LlmCall[]): Promise<string[]> {
+  if (calls.length === 0) return [];
+  let min = calls[0]!.startTime;
+  let max = min;
+  for (const call of calls) {
+    if (call.startTime < min) min = call.startTime;
+    if (call.startTime > max) max = call.startTime;
+  }
+  // A repeated span repeats its start time, so the time bounds prune the scan to the hours
+  // (primary key) and the span-id bloom filter does the rest.
+  const rows = await queryRows(store, {
+    query: `SELECT DISTINCT tenant, trace_id, span_id FROM ${TABLES.llmCalls}
+      WHERE tenant IN {tenants: Array(String)}
+        AND start_time BETWEEN {from: DateTime64(9, 'UTC')} AND {to: DateTime64(9, 'UTC')}
+        AND span_id IN {spanIds: Array(String)}`,
+    params: {
+      tenants: [...new Set(calls.map((c) => c.tenant))],
+      from: nsToDateTime64(min),
+      to: nsToDateTime64(max),
+      spanIds: [...new Set(calls.map((c) => c.spanId))],
+    },
+    schema: KeyRow,
+  });
+  return rows.map((row) => keyOf(row.tenant, row.trace_id, row.span_id));
+}

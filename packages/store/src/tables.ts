@@ -1,0 +1,11 @@
+/** Table names, the only identifiers that may be interpolated into SQL text. */
+export const TABLES = {
+  migrations: 'schema_migrations',
+  otelTraces: 'otel_traces',
+  otelTraceIds: 'otel_traces_trace_id_ts',
+  llmCalls: 'llm_calls',
+  tasks: 'tasks',
+  usage1m: 'llm_usage_1m',
+} as const;
+
+export type TableName = (typeof TABLES)[keyof typeof TABLES];

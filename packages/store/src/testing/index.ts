@@ -1,0 +1,1 @@
+export { openTestStore, type TestStore } from './test-store.ts';

@@ -69,7 +69,7 @@ export async function migrate(
   migrations: Migration[] = loadMigrations(),
 ): Promise<MigrationResult> {
   const [bootstrap] = migrations;
-  if (!bootstrap || bootstrap.version !== 0) {
+  if (bootstrap?.version !== 0) {
     throw new MigrationError('Migration 0000 (the migrations table) is missing');
   }
   // The bookkeeping table is created unconditionally (IF NOT EXISTS): the runner needs it to know

@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.ts';
+import { loadConfig } from './load.ts';
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('loadConfig', () => {
+  it('gives defaults with no file, no environment and no flags', () => {
+    const cwd = dirWith({});
+    expect(loadConfig({ cwd, env: {} })).toEqual({
+      configFile: undefined,
+      server: { host: '127.0.0.1', port: 4318 },
+      store: {
+        dataDir: resolve(cwd, '.tokenwatch/data'),
+        clickhouseUrl: undefined,
+        cluster: undefined,
+      },
+      retention: { rawSpansDays: 30, callsDays: 400 },
+    });
+  });
+
+  it('reads tokenwatch.yaml from the working directory; env beats file, flags beat env', () => {
+    const cwd = dirWith({
+      'tokenwatch.yaml':
+        'server:\n  port: 9000\n  host: 0.0.0.0\nstore:\n  data_dir: /srv/tw\nretention:\n  calls_days: 90\n',
+    });
+    const fileOnly = loadConfig({ cwd, env: {} });
+    expect(fileOnly.configFile).toBe(join(cwd, 'tokenwatch.yaml'));
+    expect(fileOnly.server).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(fileOnly.store.dataDir).toBe('/srv/tw');
+    expect(fileOnly.retention).toEqual({ rawSpansDays: 30, callsDays: 90 });
+
+    const env = { TOKENWATCH_PORT: '9100', TOKENWATCH_DATA_DIR: 'rel/data' };
+    const withEnv = loadConfig({ cwd, env });
+    expect(withEnv.server.port).toBe(9100);
+    expect(withEnv.store.dataDir).toBe(join(cwd, 'rel/data'));
+
+    const withFlags = loadConfig({
+      cwd,
+      env,
+      flags: { port: 9200, clickhouseUrl: 'http://ch:8123/tw' },
+    });
+    expect(withFlags.server.port).toBe(9200);
+    expect(withFlags.store.clickhouseUrl).toBe('http://ch:8123/tw');
+  });
+
+  it('names the key and the line of a bad value', () => {
+    const cwd = dirWith({ 'tw.yaml': '# settings\nserver:\n  host: localhost\n  port: eighty\n' });
+    expect(() => loadConfig({ cwd, env: {}, flags: { config: 'tw.yaml' } })).toThrow(
+      `${join(cwd, 'tw.yaml')}:4:3: server.port: Invalid input: expected number, received string`,
+    );
+  });
+
+  it('refuses unknown keys, at their line', () => {
+    const cwd = dirWith({
+      'tokenwatch.yaml': 'server:\n  port: 4318\nretention:\n  raw_span_days: 7\n',
+    });
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(
+      /tokenwatch\.yaml:4:3: retention\.raw_span_days: unknown key/,
+    );
+  });
+
+  it('names the variable when the environment is wrong', () => {
+    const cwd = dirWith({});
+    expect(() => loadConfig({ cwd, env: { TOKENWATCH_CLICKHOUSE_URL: 'ftp://x' } })).toThrow(
+      /TOKENWATCH_CLICKHOUSE_URL: store\.clickhouse_url: /,
+    );
+    expect(() => loadConfig({ cwd, env: { TOKENWATCH_PORT: '80a' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ cwd, env: {}, flags: { port: 70_000 } })).toThrow(
+      /--port: server\.port: /,
+    );
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const cwd = dirWith({ 'tokenwatch.yaml': 'server:\n  port: [4318\n' });
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(/tokenwatch\.yaml:\d+:\d+: /);
+  });
+
+  it('fails when an explicit config file is missing', () => {
+    const cwd = dirWith({});
+    expect(() => loadConfig({ cwd, env: { TOKENWATCH_CONFIG: 'nope.yaml' } })).toThrow(
+      /Config file not found/,
+    );
+  });
+
+  it('accepts the annotated example shipped in the repository', () => {
+    const example = resolve(import.meta.dirname, '../../../tokenwatch.example.yaml');
+    const config = loadConfig({ cwd: tmpdir(), env: {}, flags: { config: example } });
+    expect(config.server.port).toBe(4318);
+    expect(config.retention).toEqual({ rawSpansDays: 30, callsDays: 400 });
+  });
+});

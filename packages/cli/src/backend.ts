@@ -1,0 +1,123 @@
+import type { Config } from '@tokenwatch/config';
+import {
+  type MigrationResult,
+  migrate,
+  openStore,
+  type QueryResult,
+  runUserQuery,
+  type Store,
+} from '@tokenwatch/store';
+import { readServerInfo } from './server/server-info.ts';
+
+/** The CLI failed in a way the user can act on; printed without a stack trace. */
+export class CliError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliError';
+  }
+}
+
+/**
+ * Where read commands go: straight to the store, or through a running `serve` (which holds the
+ * embedded engine's lock, so nothing else can open its data directory).
+ */
+export type Backend =
+  | { kind: 'store'; store: Store }
+  | { kind: 'remote'; url: string; token: string };
+
+/** Opens the store described by the configuration. */
+export function openConfiguredStore(config: Config): Promise<Store> {
+  return config.store.clickhouseUrl
+    ? openStore({ kind: 'server', url: config.store.clickhouseUrl, cluster: config.store.cluster })
+    : openStore({ kind: 'embedded', dataDir: config.store.dataDir });
+}
+
+/**
+ * Picks the backend: an explicit --server, else the server recorded in the embedded data directory
+ * when it answers, else the store itself. An embedded store opened here is migrated first, so a
+ * fresh data directory answers queries instead of failing on missing tables.
+ */
+export async function openBackend(config: Config, serverUrl: string | undefined): Promise<Backend> {
+  if (serverUrl) {
+    const recorded = readServerInfo(config.store.dataDir);
+    const token =
+      process.env.TOKENWATCH_ADMIN_TOKEN ??
+      (recorded && sameOrigin(recorded.url, serverUrl) ? recorded.token : undefined);
+    if (!token) {
+      throw new CliError(
+        `No admin token for ${serverUrl}: set TOKENWATCH_ADMIN_TOKEN (the running server prints where to find it).`,
+      );
+    }
+    return { kind: 'remote', url: serverUrl, token };
+  }
+  if (!config.store.clickhouseUrl) {
+    const running = readServerInfo(config.store.dataDir);
+    if (running && (await answers(running.url))) {
+      return { kind: 'remote', url: running.url, token: running.token };
+    }
+  }
+  const store = await openConfiguredStore(config);
+  if (store.kind === 'embedded') await migrate(store);
+  return { kind: 'store', store };
+}
+
+/** Releases what the backend holds. */
+export async function closeBackend(backend: Backend): Promise<void> {
+  if (backend.kind === 'store') await backend.store.close();
+}
+
+/** Runs `tokenwatch sql` against either backend. */
+export function backendSql(backend: Backend, query: string, write: boolean): Promise<QueryResult> {
+  if (backend.kind === 'store') return runUserQuery(backend.store, query, { allowWrite: write });
+  return callRemote<QueryResult>(backend, '/api/v1/admin/sql', { query, write });
+}
+
+/** Runs the migrations against either backend. */
+export function backendMigrate(backend: Backend): Promise<MigrationResult> {
+  if (backend.kind === 'store') return migrate(backend.store);
+  return callRemote<MigrationResult>(backend, '/api/v1/admin/migrate', {});
+}
+
+async function callRemote<T>(
+  backend: { url: string; token: string },
+  path: string,
+  body: unknown,
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, backend.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${backend.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new CliError(
+      `Could not reach the Tokenwatch server at ${backend.url}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const payload = (await response.json().catch(() => ({}))) as { error?: string };
+  if (!response.ok) {
+    throw new CliError(payload.error ?? `${backend.url} answered ${response.status}`);
+  }
+  return payload as T;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { configFrom } from '../options.ts';
+import { startServer } from '../server/start-server.ts';
+
+/** `tokenwatch serve`: the collector and API process. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the OTLP/HTTP collector and the API (embedded store unless --clickhouse-url)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default 4318)', (v) => Number.parseInt(v, 10))
+    .option('--insecure', 'allow listening on a non-loopback address without API keys', false)
+    .action(async (opts: { host?: string; port?: number; insecure: boolean }, command: Command) => {
+      const config = configFrom(command, { host: opts.host, port: opts.port });
+      const server = await startServer(config, { insecure: opts.insecure });
+      const where = config.store.clickhouseUrl ? 'ClickHouse server' : config.store.dataDir;
+      console.error(`tokenwatch: listening on ${server.url} (store: ${where})`);
+      const stop = (signal: string) => {
+        console.error(`tokenwatch: ${signal}, shutting down`);
+        server.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            console.error('tokenwatch: shutdown failed', err);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      try {
+        await server.ready;
+      } catch (err) {
+        await server.close();
+        throw err;
+      }
+      console.error(`tokenwatch: ready (${server.url}/readyz)`);
+    });
+}

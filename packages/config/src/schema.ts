@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const port = z.number().int().min(1).max(65_535);
+// 0 asks the OS for a free port (tests, side-by-side instances).
+const port = z.number().int().min(0).max(65_535);
 const days = z.number().int().min(1).max(100_000);
 
 /**

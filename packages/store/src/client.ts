@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { assertClusterName } from './cluster.ts';
@@ -51,7 +51,7 @@ function openEmbeddedStore(dataDir: string): Store {
   try {
     connection = createChdbConnection({ path: enginePath });
   } catch (err) {
-    throw translateOpenError(err, dir);
+    throw translateOpenError(err, dir, enginePath);
   }
   // chdb declares its connection against @clickhouse/client-common while @clickhouse/client ships
   // its own copy of the same interface: identical shapes, distinct declarations.
@@ -59,14 +59,35 @@ function openEmbeddedStore(dataDir: string): Store {
   return makeStore('embedded', client, dir, undefined);
 }
 
-function translateOpenError(err: unknown, dir: string): Error {
+function translateOpenError(err: unknown, dir: string, enginePath: string): Error {
   const message = err instanceof Error ? err.message : String(err);
-  if (/Cannot lock file|Another server instance|only one active data directory/i.test(message)) {
-    return new StoreLockedError(dir, { cause: err });
+  // The engine's message does not always say why (a second open in one process loses the detail),
+  // so the lock file it keeps while open decides too.
+  const holder = lockHolder(enginePath);
+  if (holder !== undefined || /Cannot lock file|Another server instance/i.test(message)) {
+    return new StoreLockedError(dir, holder, { cause: err });
   }
   return new StoreError('STORE_OPEN', `Could not open the embedded store in ${dir}: ${message}`, {
     cause: err,
   });
+}
+
+/** The live process other than this one that holds the engine's `status` lock file, if any. */
+function lockHolder(enginePath: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(enginePath, 'status'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(/^PID: (\d+)$/m.exec(text)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
 }
 
 async function openServerStore(url: string, cluster: string | undefined): Promise<Store> {

@@ -11,10 +11,11 @@ export class StoreError extends Error {
 /** The embedded data directory is held by another process (usually a running `tokenwatch serve`). */
 export class StoreLockedError extends StoreError {
   readonly dataDir: string;
-  constructor(dataDir: string, options?: { cause?: unknown }) {
+  readonly pid: number | undefined;
+  constructor(dataDir: string, pid: number | undefined, options?: { cause?: unknown }) {
     super(
       'STORE_LOCKED',
-      `The data directory ${dataDir} is in use by another Tokenwatch process (most likely a running ` +
+      `The data directory ${dataDir} is in use by another Tokenwatch process${pid ? ` (pid ${pid})` : ''} (most likely a running ` +
         '`tokenwatch serve`). The embedded engine allows one process per data directory: send reads ' +
         'through the running server (`--server http://127.0.0.1:4318`), stop it first, or use ' +
         'another --data-dir.',
@@ -22,6 +23,7 @@ export class StoreLockedError extends StoreError {
     );
     this.name = 'StoreLockedError';
     this.dataDir = dataDir;
+    this.pid = pid;
   }
 }
 

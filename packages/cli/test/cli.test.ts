@@ -1,0 +1,150 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repo = resolve(import.meta.dirname, '../../..');
+const main = join(repo, 'packages/cli/src/main.ts');
+const nodeArgs = ['--conditions=@tokenwatch/source', '--import', 'tsx', main];
+
+/** Runs the real CLI in a child process, as `pnpm tokenwatch` does. */
+async function tokenwatch(dataDir: string, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [...nodeArgs, '--data-dir', dataDir, ...args],
+      {
+        cwd: repo,
+        env: { ...process.env, TOKENWATCH_CONFIG: '' },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--data-dir', dataDir, 'serve', '--port', '0'],
+    {
+      cwd: repo,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  return new Promise((resolveStart, reject) => {
+    let log = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      const ready = /ready \((http:\/\/[^/]+)\/readyz\)/.exec(log);
+      if (ready) resolveStart({ child, url: ready[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${log}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolveStop) => {
+    child.once('exit', (code) => resolveStop(code));
+    child.kill('SIGTERM');
+  });
+}
+
+describe('tokenwatch CLI', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tokenwatch-cli-'));
+  });
+
+  describe('with serve running on the data directory', () => {
+    let server: { child: ChildProcess; url: string };
+    beforeAll(async () => {
+      server = await startServe(dataDir);
+    });
+    afterAll(async () => {
+      if (server.child.exitCode === null) await stop(server.child);
+    });
+
+    it('serves /readyz and records itself for other commands', async () => {
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(200);
+      const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'));
+      expect(info.url).toBe(server.url);
+      expect(info.pid).toBe(server.child.pid);
+    });
+
+    it('answers sql through the running server', async () => {
+      const write = await tokenwatch(
+        dataDir,
+        'sql',
+        '--write',
+        "INSERT INTO llm_calls (tenant, start_time, trace_id, span_id, total_cost) VALUES ('cli', now64(9), 't', 's', 0.25)",
+      );
+      expect(write.stderr).toBe('');
+      expect(write.code).toBe(0);
+      const read = await tokenwatch(
+        dataDir,
+        'sql',
+        'SELECT count() FROM llm_calls',
+        '--format',
+        'json',
+      );
+      expect(read.code).toBe(0);
+      expect(JSON.parse(read.stdout)).toEqual([{ 'count()': '1' }]);
+    });
+
+    it('refuses writes without --write', async () => {
+      const refused = await tokenwatch(dataDir, 'sql', 'DROP TABLE llm_calls');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/read-only.*--write/);
+      const still = await tokenwatch(dataDir, 'sql', 'EXISTS TABLE llm_calls', '--format', 'csv');
+      expect(still.stdout).toBe('result\r\n1\r\n');
+    });
+
+    it('stops cleanly on SIGTERM and removes its record', async () => {
+      expect(await stop(server.child)).toBe(0);
+      expect(() => readFileSync(join(dataDir, 'server.json'))).toThrow();
+    });
+  });
+
+  it('answers sql from the store directly once serve has stopped', async () => {
+    const read = await tokenwatch(
+      dataDir,
+      'sql',
+      'SELECT count() FROM llm_calls',
+      '--format',
+      'json',
+    );
+    expect(read.stderr).toBe('');
+    expect(JSON.parse(read.stdout)).toEqual([{ 'count()': '1' }]);
+  });
+
+  it('prints cluster DDL', async () => {
+    const out = await tokenwatch(dataDir, 'migrate', '--cluster', 'c1', '--print');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('CREATE TABLE IF NOT EXISTS llm_calls_local ON CLUSTER c1');
+    expect(out.stdout).toContain(
+      "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/llm_calls_local', '{replica}', revision)",
+    );
+  });
+
+  it('reports a bad config file with its key and line', async () => {
+    const file = join(dataDir, 'bad.yaml');
+    writeFileSync(file, 'server:\n  port: 99999\n');
+    const out = await tokenwatch(dataDir, '--config', file, 'migrate');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`${file}:2:3: server.port:`);
+  });
+
+  it('prints the config JSON Schema', async () => {
+    const out = await tokenwatch(dataDir, 'config', 'schema');
+    const schema = JSON.parse(out.stdout);
+    expect(schema.properties.server.properties.port.default).toBe(4318);
+    expect(schema.additionalProperties).toBe(false);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { renderClusterDdl, renderClusterStatements } from './cluster.ts';
+import { loadMigrations } from './migrations.ts';
+
+const migrations = loadMigrations();
+const byName = (name: string) => migrations.find((m) => m.name === name)!;
+
+describe('cluster rendering', () => {
+  it('turns each table into a Replicated local table plus a Distributed table, ON CLUSTER', () => {
+    const [local, distributed] = renderClusterStatements(byName('create_llm_calls'), 'c1');
+    expect(local).toMatch(/^CREATE TABLE IF NOT EXISTS llm_calls_local ON CLUSTER c1\n/m);
+    expect(local).toContain(
+      "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/llm_calls_local', '{replica}', revision)",
+    );
+    expect(local).not.toMatch(/^ENGINE = ReplacingMergeTree/m);
+    // Everything else of the table definition is kept.
+    expect(local).toContain('ORDER BY (tenant, toStartOfHour(start_time), trace_id, span_id)');
+    expect(local).toContain('total_cost Nullable(Decimal(18, 12))');
+    expect(distributed).toBe(
+      'CREATE TABLE IF NOT EXISTS llm_calls ON CLUSTER c1 AS llm_calls_local\n' +
+        'ENGINE = Distributed(c1, currentDatabase(), llm_calls_local, cityHash64(tenant, trace_id))',
+    );
+  });
+
+  it('replicates every engine family with its parameters', () => {
+    const engines = migrations
+      .flatMap((m) => renderClusterStatements(m, 'prod'))
+      .map((sql) => /^ENGINE = (.*)$/m.exec(sql)?.[1])
+      .filter((e): e is string => e !== undefined && !e.startsWith('Distributed'));
+    expect(engines).toEqual([
+      "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/schema_migrations_local', '{replica}')",
+      "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/otel_traces_local', '{replica}')",
+      "ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/otel_traces_trace_id_ts_local', '{replica}')",
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/llm_calls_local', '{replica}', revision)",
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/tasks_local', '{replica}', updated_at)",
+      "ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/llm_usage_1m_local', '{replica}')",
+    ]);
+  });
+
+  it('connects materialized views local to local, so each shard rolls up its own rows', () => {
+    const [mv] = renderClusterStatements(byName('create_llm_usage_1m_mv'), 'c1');
+    expect(mv).toMatch(
+      /^CREATE MATERIALIZED VIEW IF NOT EXISTS llm_usage_1m_mv ON CLUSTER c1 TO llm_usage_1m_local$/m,
+    );
+    expect(mv).toMatch(/^FROM llm_calls_local AS c$/m);
+    const [ids] = renderClusterStatements(byName('create_otel_traces_trace_id_ts_mv'), 'c1');
+    expect(ids).toMatch(/TO otel_traces_trace_id_ts_local$/m);
+    expect(ids).toMatch(/^FROM otel_traces_local$/m);
+  });
+
+  it('renders the whole schema with ON CLUSTER on every statement', () => {
+    const ddl = renderClusterDdl(migrations, 'c1');
+    const statements = ddl.split(/;\n/).filter((s) => /CREATE/.test(s));
+    expect(statements.length).toBe(6 * 2 + 2);
+    for (const statement of statements) expect(statement).toMatch(/ON CLUSTER c1/);
+  });
+
+  it('refuses a cluster name that is not an identifier', () => {
+    expect(() => renderClusterStatements(byName('create_tasks'), "c1'; DROP")).toThrow(
+      /plain identifier/,
+    );
+  });
+});

@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.ts';
 import { loadConfig } from './load.ts';
+import { configJsonSchema } from './schema.ts';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-config-'));
@@ -95,5 +96,14 @@ describe('loadConfig', () => {
     const config = loadConfig({ cwd: tmpdir(), env: {}, flags: { config: example } });
     expect(config.server.port).toBe(4318);
     expect(config.retention).toEqual({ rawSpansDays: 30, callsDays: 400 });
+  });
+});
+
+describe('tokenwatch.schema.json', () => {
+  it('is the schema the code parses with (regenerate with `pnpm tokenwatch config schema`)', () => {
+    const shipped = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../../../tokenwatch.schema.json'), 'utf8'),
+    );
+    expect(shipped).toEqual(configJsonSchema());
   });
 });

@@ -6,7 +6,10 @@ import { insertRows, queryRows, runCommand } from '../query.ts';
 import { openTestStore, type TestStore } from '../testing/test-store.ts';
 import { insertLlmCalls } from './llm-calls.ts';
 
-const T0 = 1_795_000_000_000_000_000n; // 2026-11-18T11:06:40Z in nanoseconds
+// Yesterday at 11:06:40 UTC: recent, since rows older than the retention are dropped by the TTL.
+const DAY_MS = 86_400_000;
+const T0_MS = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS + 40_000_000;
+const T0 = BigInt(T0_MS) * 1_000_000n;
 const MINUTE = 60_000_000_000n;
 
 let spanCounter = 0;
@@ -167,7 +170,8 @@ describe('insertLlmCalls', () => {
       params: { tenant },
       schema: z.object({ start: z.string(), model: z.string() }),
     });
-    expect(rows).toEqual([{ start: '2026-11-18 11:06:40.123456789', model: 'gpt-4o' }]);
+    const day = new Date(T0_MS).toISOString().slice(0, 10);
+    expect(rows).toEqual([{ start: `${day} 11:06:40.123456789`, model: 'gpt-4o' }]);
   });
 
   it('rejects invalid calls before writing anything', async () => {

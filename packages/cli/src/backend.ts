@@ -27,6 +27,11 @@ export type Backend =
 
 /** Opens the store described by the configuration. */
 export function openConfiguredStore(config: Config): Promise<Store> {
+  if (config.store.cluster && !config.store.clickhouseUrl) {
+    throw new CliError(
+      'A cluster needs a ClickHouse server: give --clickhouse-url (or use --print to see the DDL)',
+    );
+  }
   return config.store.clickhouseUrl
     ? openStore({ kind: 'server', url: config.store.clickhouseUrl, cluster: config.store.cluster })
     : openStore({ kind: 'embedded', dataDir: config.store.dataDir });

@@ -133,6 +133,12 @@ describe('tokenwatch CLI', () => {
     );
   });
 
+  it('refuses a cluster without a ClickHouse server', async () => {
+    const out = await tokenwatch(dataDir, 'migrate', '--cluster', 'c1');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/cluster needs a ClickHouse server/);
+  });
+
   it('reports a bad config file with its key and line', async () => {
     const file = join(dataDir, 'bad.yaml');
     writeFileSync(file, 'server:\n  port: 99999\n');

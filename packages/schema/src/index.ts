@@ -5,4 +5,10 @@ export {
   type LlmCallInput,
   LlmCallSchema,
 } from './llm-call.ts';
+export {
+  type PriceOverride,
+  type PriceOverrideInput,
+  PriceOverrideSchema,
+  PriceOverridesSchema,
+} from './pricing.ts';
 export { TASK_OUTCOMES, type Task, type TaskInput, type TaskOutcome, TaskSchema } from './task.ts';

@@ -62,16 +62,17 @@ const fraction = z
 /**
  * One entry of the `prices` list in tokenwatch.yaml.
  *
- * - `model` matches the call's response model, then its request model, case-insensitively; `*`
- *   matches any run of characters (`gpt-4o*`, `*`), every other character is literal.
+ * - `model` matches the call's response or request model, case-insensitively; `*` matches any
+ *   run of characters (`gpt-4o*`, `*`), every other character is literal.
  * - `provider`, when set, must name the same provider as the call after normalization
  *   (`openai` matches `openai.chat`, `azure` matches `azure.ai.openai`).
  * - Prices are USD per million tokens. Give `input` and `output` (the cache prices default to the
  *   input price), or give only `discount` to discount the bundled price.
  * - `effective_from` (a date, read as midnight UTC, or a date-time with offset): the override
- *   applies to calls starting at or after it. With several matching overrides the most specific
- *   one applies (exact model before glob, longer glob before shorter, with provider before
- *   without) and among equally specific ones the latest that is already in effect.
+ *   applies to calls starting at or after it. With several matching overrides in effect the most
+ *   specific one applies (exact model before glob, longer glob before shorter, with provider
+ *   before without), and among equally specific ones the one with the latest `effective_from`.
+ *   Overrides do not stack: put the discount on the specific entry too if both should apply.
  * - `discount` multiplies every component by `1 - discount` (a negotiated 20% off is `0.2`).
  *
  * @example

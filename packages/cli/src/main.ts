@@ -3,6 +3,7 @@ import { StoreError } from '@tokenwatch/store';
 import { Command } from 'commander';
 import { CliError } from './backend.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSql } from './commands/sql.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSql(program);
   registerConfig(program);
+  registerKeys(program);
   registerVersion(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -145,6 +146,14 @@ describe('tokenwatch CLI', () => {
     const out = await tokenwatch(dataDir, '--config', file, 'migrate');
     expect(out.code).toBe(1);
     expect(out.stderr).toContain(`${file}:2:3: server.port:`);
+  });
+
+  it('creates API keys whose hash goes into the config', async () => {
+    const out = await tokenwatch(dataDir, 'keys', 'create', '--tenant', 'acme', '--format', 'json');
+    const record = JSON.parse(out.stdout) as { tenant: string; key: string; key_sha256: string };
+    expect(record.tenant).toBe('acme');
+    expect(record.key).toMatch(/^tw_[A-Za-z0-9_-]{32}$/);
+    expect(record.key_sha256).toBe(createHash('sha256').update(record.key).digest('hex'));
   });
 
   it('prints the config JSON Schema', async () => {

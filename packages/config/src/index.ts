@@ -1,4 +1,15 @@
 export { envBool, envInt, envString } from './env.ts';
 export { ConfigError } from './errors.ts';
-export { type Config, type ConfigFlags, DEFAULT_CONFIG_FILE, loadConfig } from './load.ts';
-export { type ConfigFile, ConfigFileSchema, configJsonSchema } from './schema.ts';
+export {
+  type Config,
+  type ConfigFlags,
+  DEFAULT_CONFIG_FILE,
+  hashApiKey,
+  loadConfig,
+} from './load.ts';
+export {
+  ATTRIBUTION_FIELDS,
+  type ConfigFile,
+  ConfigFileSchema,
+  configJsonSchema,
+} from './schema.ts';

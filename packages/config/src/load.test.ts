@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.ts';
-import { loadConfig } from './load.ts';
+import { hashApiKey, loadConfig } from './load.ts';
 import { configJsonSchema } from './schema.ts';
 
 function dirWith(files: Record<string, string>): string {
@@ -24,7 +24,63 @@ describe('loadConfig', () => {
         cluster: undefined,
       },
       retention: { rawSpansDays: 30, callsDays: 400 },
+      apiKeys: [],
+      ingest: {
+        maxBodyBytes: 16 * 1024 * 1024,
+        maxPendingSpans: 200_000,
+        maxSpoolBytes: 1024 * 1024 * 1024,
+        maxAttributesPerSpan: 256,
+        maxAttributeValueBytes: 16 * 1024,
+        maxDistinctValues: 10_000,
+      },
+      attributionRules: [],
+      prices: [],
     });
+  });
+
+  it('takes API keys as hashes from the file and as plain keys from the environment', () => {
+    const hash = hashApiKey('tw_live_0123456789abcdef');
+    const cwd = dirWith({
+      'tokenwatch.yaml': `auth:\n  keys:\n    - tenant: acme\n      key_sha256: ${hash}\n`,
+    });
+    const config = loadConfig({
+      cwd,
+      env: { TOKENWATCH_API_KEYS: 'beta=tw_live_fedcba9876543210' },
+    });
+    expect(config.apiKeys).toEqual([
+      { tenant: 'acme', keySha256: hash },
+      { tenant: 'beta', keySha256: hashApiKey('tw_live_fedcba9876543210') },
+    ]);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => loadConfig({ cwd, env: { TOKENWATCH_API_KEYS: 'beta=short' } })).toThrow(
+      /at least 16 characters/,
+    );
+    const plain = dirWith({
+      'tokenwatch.yaml': 'auth:\n  keys:\n    - tenant: acme\n      key_sha256: my-secret-key\n',
+    });
+    expect(() => loadConfig({ cwd: plain, env: {} })).toThrow(
+      /tokenwatch\.yaml:4:7: auth\.keys\.0\.key_sha256: .*sha256/,
+    );
+  });
+
+  it('reads price overrides and attribution rules', () => {
+    const cwd = dirWith({
+      'tokenwatch.yaml': [
+        'prices:',
+        '  - model: my-llama-70b',
+        '    input: 0.6',
+        '    output: "0.8"',
+        'attribution:',
+        '  rules:',
+        '    - field: team',
+        '      from: k8s.namespace.name',
+      ].join('\n'),
+    });
+    const config = loadConfig({ cwd, env: {} });
+    expect(config.prices).toEqual([
+      expect.objectContaining({ model: 'my-llama-70b', input: '0.6', output: '0.8' }),
+    ]);
+    expect(config.attributionRules).toEqual([{ field: 'team', from: 'k8s.namespace.name' }]);
   });
 
   it('reads tokenwatch.yaml from the working directory; env beats file, flags beat env', () => {

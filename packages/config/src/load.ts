@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { PriceOverride } from '@tokenwatch/schema';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { envInt, envString } from './env.ts';
 import { ConfigError } from './errors.ts';
-import { ConfigFileSchema } from './schema.ts';
+import { type ATTRIBUTION_FIELDS, ConfigFileSchema } from './schema.ts';
 
 /** The resolved configuration every component receives (camelCase, absolute paths). */
 export type Config = {
@@ -13,6 +15,18 @@ export type Config = {
   server: { host: string; port: number };
   store: { dataDir: string; clickhouseUrl: string | undefined; cluster: string | undefined };
   retention: { rawSpansDays: number; callsDays: number };
+  /** API keys by the hex sha256 of the key; empty means the server is open (loopback only). */
+  apiKeys: { tenant: string; keySha256: string }[];
+  ingest: {
+    maxBodyBytes: number;
+    maxPendingSpans: number;
+    maxSpoolBytes: number;
+    maxAttributesPerSpan: number;
+    maxAttributeValueBytes: number;
+    maxDistinctValues: number;
+  };
+  attributionRules: { field: (typeof ATTRIBUTION_FIELDS)[number]; from: string }[];
+  prices: PriceOverride[];
 };
 
 /** Command-line values, which win over the environment, which wins over the file. */
@@ -98,7 +112,46 @@ export function loadConfig(
       cluster: c.store.cluster,
     },
     retention: { rawSpansDays: c.retention.raw_spans_days, callsDays: c.retention.calls_days },
+    apiKeys: [
+      ...c.auth.keys.map((k) => ({ tenant: k.tenant, keySha256: k.key_sha256 })),
+      ...envApiKeys(env),
+    ],
+    ingest: {
+      maxBodyBytes: c.ingest.max_body_bytes,
+      maxPendingSpans: c.ingest.max_pending_spans,
+      maxSpoolBytes: c.ingest.max_spool_bytes,
+      maxAttributesPerSpan: c.ingest.max_attributes_per_span,
+      maxAttributeValueBytes: c.ingest.max_attribute_value_bytes,
+      maxDistinctValues: c.ingest.max_distinct_values,
+    },
+    attributionRules: c.attribution.rules,
+    prices: c.prices,
   };
+}
+
+/** The hex sha256 of an API key: what the configuration keeps instead of the key. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * `TOKENWATCH_API_KEYS=tenant=key,tenant2=key2`: keys from a secret store, hashed at once so the
+ * plain key lives nowhere else in the process.
+ */
+function envApiKeys(env: NodeJS.ProcessEnv): { tenant: string; keySha256: string }[] {
+  const raw = envString(env, 'TOKENWATCH_API_KEYS');
+  if (!raw) return [];
+  return raw.split(',').map((entry, i) => {
+    const at = entry.indexOf('=');
+    const tenant = entry.slice(0, at).trim();
+    const key = entry.slice(at + 1).trim();
+    if (at <= 0 || !/^[A-Za-z0-9_.-]{1,64}$/.test(tenant) || key.length < 16) {
+      throw new ConfigError(
+        `TOKENWATCH_API_KEYS: entry ${i + 1} must be tenant=key, with a key of at least 16 characters`,
+      );
+    }
+    return { tenant, keySha256: hashApiKey(key) };
+  });
 }
 
 type Locate = (path: PropertyKey[]) => string | undefined;

@@ -1,8 +1,33 @@
+import { PriceOverrideSchema } from '@tokenwatch/schema';
 import { z } from 'zod';
 
 // 0 asks the OS for a free port (tests, side-by-side instances).
 const port = z.number().int().min(0).max(65_535);
 const days = z.number().int().min(1).max(100_000);
+const positive = z.number().int().positive();
+
+/** Attribution fields a mapping rule can fill. */
+export const ATTRIBUTION_FIELDS = [
+  'agent',
+  'user',
+  'team',
+  'feature',
+  'session',
+  'environment',
+  'service',
+] as const;
+
+const ApiKeySchema = z
+  .object({
+    tenant: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)'),
+    key_sha256: z
+      .string()
+      .regex(
+        /^[0-9a-f]{64}$/,
+        'the sha256 of the key in lower-case hex (tokenwatch keys create prints it)',
+      ),
+  })
+  .strict();
 
 /**
  * The tokenwatch.yaml file. Keys are snake_case as YAML users expect; unknown keys are errors so a
@@ -44,6 +69,78 @@ export const ConfigFileSchema = z
       })
       .strict()
       .default({ data_dir: './.tokenwatch/data' }),
+    auth: z
+      .object({
+        keys: z
+          .array(ApiKeySchema)
+          .default([])
+          .describe(
+            'API keys, stored as hashes; each maps to a tenant. More from TOKENWATCH_API_KEYS.',
+          ),
+      })
+      .strict()
+      .default({ keys: [] }),
+    ingest: z
+      .object({
+        max_body_bytes: positive
+          .default(16 * 1024 * 1024)
+          .describe('Largest request body accepted, after decompression (413 beyond).'),
+        max_pending_spans: positive
+          .default(200_000)
+          .describe('Spans waiting for the disk before requests get 429.'),
+        max_spool_bytes: positive
+          .default(1024 * 1024 * 1024)
+          .describe(
+            'Spool bytes not yet in the store before requests get 503 (store slow or down).',
+          ),
+        max_attributes_per_span: positive
+          .default(256)
+          .describe('Attributes kept per span; the rest are dropped and counted.'),
+        max_attribute_value_bytes: positive
+          .default(16 * 1024)
+          .describe('Longest attribute value kept; longer values are cut and counted.'),
+        max_distinct_values: positive
+          .default(10_000)
+          .describe(
+            'Distinct values per attribution dimension (agent, team, …) and tenant per hour; new ones beyond become "_other".',
+          ),
+      })
+      .strict()
+      .default({
+        max_body_bytes: 16 * 1024 * 1024,
+        max_pending_spans: 200_000,
+        max_spool_bytes: 1024 * 1024 * 1024,
+        max_attributes_per_span: 256,
+        max_attribute_value_bytes: 16 * 1024,
+        max_distinct_values: 10_000,
+      }),
+    attribution: z
+      .object({
+        rules: z
+          .array(
+            z
+              .object({
+                field: z.enum(ATTRIBUTION_FIELDS),
+                from: z
+                  .string()
+                  .min(1)
+                  .describe('Span or resource attribute to read, e.g. k8s.namespace.name.'),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe(
+            'Fill an attribution field from another attribute when the span does not set it.',
+          ),
+      })
+      .strict()
+      .default({ rules: [] }),
+    prices: z
+      .array(PriceOverrideSchema)
+      .default([])
+      .describe(
+        'Prices for custom, self-hosted or negotiated models; they win over the bundled price data.',
+      ),
     retention: z
       .object({
         raw_spans_days: days.default(30).describe('Days to keep raw spans (otel_traces).'),

@@ -10,6 +10,8 @@ const CREATE_MV = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+)\s*\n/m
 const ENGINE = /^ENGINE = (\w*)MergeTree(?:\(([^)]*)\))?\s*$/m;
 const FROM = /^FROM (\w+)/m;
 const SHARDING_KEY = /^-- cluster: sharding_key = (.+)$/m;
+/** A migration only the single-node schema needs. */
+const SKIP = /^-- cluster: skip$/m;
 
 /** Rejects names that are not plain identifiers: they are spliced into DDL. */
 export function assertClusterName(cluster: string): void {
@@ -28,6 +30,7 @@ export function assertClusterName(cluster: string): void {
 export function renderClusterStatements(migration: Migration, cluster: string): string[] {
   assertClusterName(cluster);
   const sql = migration.sql.trim();
+  if (SKIP.test(sql)) return [];
   const table = CREATE_TABLE.exec(sql);
   if (table) {
     const name = table[1]!;
@@ -67,6 +70,8 @@ export function renderClusterStatements(migration: Migration, cluster: string): 
 /** The whole schema as cluster DDL, ready to print or pipe into clickhouse-client. */
 export function renderClusterDdl(migrations: Migration[], cluster: string): string {
   return migrations
-    .map((m) => `-- ${m.file}\n${renderClusterStatements(m, cluster).join(';\n\n')};\n`)
+    .map((m) => [m, renderClusterStatements(m, cluster)] as const)
+    .filter(([, statements]) => statements.length > 0)
+    .map(([m, statements]) => `-- ${m.file}\n${statements.join(';\n\n')};\n`)
     .join('\n');
 }

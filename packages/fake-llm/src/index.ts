@@ -1,0 +1,12 @@
+export { DEFAULT_TEXT } from './reply-content.ts';
+export { startFakeLlm } from './server.ts';
+export type {
+  FakeLlm,
+  FakeLlmOptions,
+  RecordedRequest,
+  ScriptedError,
+  ScriptedReply,
+  ScriptedToolCall,
+  TokenUsage,
+} from './types.ts';
+export { countTextChars, estimateTokens } from './usage.ts';

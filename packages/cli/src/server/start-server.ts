@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import { createCollector } from '@tokenwatch/collector';
 import type { Config } from '@tokenwatch/config';
 import { applyRetention, migrate } from '@tokenwatch/store';
 import { CliError, openConfiguredStore } from '../backend.ts';
@@ -11,6 +12,8 @@ import { removeServerInfo, writeServerInfo } from './server-info.ts';
 export type RunningServer = {
   url: string;
   adminToken: string;
+  /** Resolves once everything acknowledged so far is in the store. */
+  flushed(): Promise<void>;
   /** Settles when migrations are applied and /readyz answers 200; rejects if they fail. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -28,7 +31,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const log = options.log ?? ((message: string) => console.error(message));
   const { host, port } = config.server;
-  if (!LOOPBACK.test(host) && !options.insecure) {
+  if (!LOOPBACK.test(host) && !options.insecure && config.apiKeys.length === 0) {
     // Until API keys are configured, anyone who can reach the port could write and read cost data.
     throw new CliError(
       `Refusing to listen on ${host}: without API keys the server only binds loopback. ` +
@@ -38,7 +41,9 @@ export async function startServer(
   const store = await openConfiguredStore(config);
   const state: ServerState = { ready: false, reason: 'applying migrations' };
   const adminToken = randomBytes(32).toString('hex');
+  const collector = createCollector({ store, config, log });
   const app = createServerApp({ store, state, adminToken });
+  app.route('/', collector.app);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, port });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -74,6 +79,7 @@ export async function startServer(
       log(`tokenwatch: applied migrations ${result.applied.join(', ')}`);
     const changed = await applyRetention(store, config.retention);
     if (changed.length > 0) log(`tokenwatch: retention updated on ${changed.join(', ')}`);
+    collector.start();
     state.ready = true;
     state.reason = '';
   })();
@@ -86,6 +92,7 @@ export async function startServer(
     url,
     adminToken,
     ready,
+    flushed: () => collector.flushed(),
     close() {
       closing ??= (async () => {
         state.ready = false;
@@ -96,6 +103,8 @@ export async function startServer(
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
         await ready.catch(() => undefined);
+        // Acknowledged spans are on disk already; give the store writer a moment to catch up.
+        await collector.stop();
         await store.close();
         if (store.kind === 'embedded') removeServerInfo(config.store.dataDir, process.pid);
       })();

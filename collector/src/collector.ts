@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import type { Config } from '@tokenwatch/config';
+import type { Store } from '@tokenwatch/store';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { apiKeyAuth, type TenantVariables } from './http/auth.ts';
+import { encodingOf, statusResponse } from './http/otlp-response.ts';
+import { tracesRoute } from './http/traces-route.ts';
+import { Ingestor } from './ingest/ingestor.ts';
+import { createCollectorMetrics } from './metrics.ts';
+import { RPC_CODES } from './otlp/encode-response.ts';
+
+const RPC_UNAUTHENTICATED = 16;
+
+/** The collector as the serve process mounts it. */
+export type Collector = {
+  /** Routes: POST /v1/traces (key-authenticated), GET /metrics. */
+  app: Hono;
+  ingestor: Ingestor;
+  /** Starts the background store writer (replays what a previous run left in the spool). */
+  start(): void;
+  /** Waits until everything acknowledged is in the store (tests, shutdown). */
+  flushed(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** Builds the collector over a store; the spool lives in `<data dir>/spool`. */
+export function createCollector(deps: {
+  store: Store;
+  config: Config;
+  log?: (message: string) => void;
+}): Collector {
+  const { config } = deps;
+  const metrics = createCollectorMetrics();
+  const ingestor = new Ingestor(deps.store, metrics, {
+    spoolDir: join(config.store.dataDir, 'spool'),
+    ...config.ingest,
+    attributionRules: config.attributionRules,
+    prices: config.prices,
+    log: deps.log,
+  });
+  const app = new Hono<{ Variables: TenantVariables }>();
+  app.get('/metrics', async (c) => {
+    ingestor.refreshGauges();
+    return c.text(await metrics.registry.metrics(), 200, {
+      'content-type': metrics.registry.contentType,
+    });
+  });
+  // OTLP clients expect a google.rpc.Status body in their own encoding, also for auth failures.
+  app.onError((err, c) => {
+    const encoding = encodingOf(c.req.header('content-type')) ?? 'json';
+    if (err instanceof HTTPException) {
+      return statusResponse(
+        encoding,
+        err.status,
+        err.status === 401 ? RPC_UNAUTHENTICATED : RPC_CODES.invalidArgument,
+        err.message,
+      );
+    }
+    deps.log?.(`tokenwatch: ingest request failed: ${(err as Error).stack ?? String(err)}`);
+    return statusResponse(encoding, 500, RPC_CODES.internal, 'internal error');
+  });
+  app.use('/v1/*', apiKeyAuth(config.apiKeys));
+  app.route('/', tracesRoute(ingestor, config.ingest.maxBodyBytes));
+  return {
+    app: app as unknown as Hono,
+    ingestor,
+    start: () => ingestor.start(),
+    flushed: () => ingestor.flushed(),
+    stop: () => ingestor.stop(),
+  };
+}

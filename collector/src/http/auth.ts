@@ -1,0 +1,42 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+
+/** The tenant a request was authenticated as, set by {@link apiKeyAuth}. */
+export type TenantVariables = { tenant: string };
+
+/** Tenant used when the server runs without keys (loopback only). */
+export const OPEN_TENANT = 'default';
+
+/**
+ * Maps `Authorization: Bearer <key>` or `x-tokenwatch-key: <key>` to a tenant by the key's sha256.
+ * Without configured keys every request is the `default` tenant.
+ */
+export function apiKeyAuth(
+  keys: readonly { tenant: string; keySha256: string }[],
+): MiddlewareHandler<{
+  Variables: TenantVariables;
+}> {
+  const byHash = keys.map((k) => ({ tenant: k.tenant, hash: Buffer.from(k.keySha256, 'hex') }));
+  return async function apiKeyAuth(c, next) {
+    if (byHash.length === 0) {
+      c.set('tenant', OPEN_TENANT);
+      return next();
+    }
+    const header = c.req.header('authorization');
+    const key = header?.toLowerCase().startsWith('bearer ')
+      ? header.slice(7).trim()
+      : c.req.header('x-tokenwatch-key');
+    if (!key)
+      throw new HTTPException(401, {
+        message: 'missing API key (Authorization: Bearer <key> or x-tokenwatch-key)',
+      });
+    const hash = createHash('sha256').update(key).digest();
+    // Compare against every key in constant time, so timing tells nothing about near misses.
+    let tenant: string | undefined;
+    for (const entry of byHash) if (timingSafeEqual(entry.hash, hash)) tenant = entry.tenant;
+    if (!tenant) throw new HTTPException(401, { message: 'invalid API key' });
+    c.set('tenant', tenant);
+    return next();
+  };
+}

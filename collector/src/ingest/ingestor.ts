@@ -1,0 +1,179 @@
+import type { Store } from '@tokenwatch/store';
+import type { CollectorMetrics } from '../metrics.ts';
+import type { AttributionField, AttributionRule } from '../normalize/attribution.ts';
+import { CallParentCache } from '../normalize/call-parent-cache.ts';
+import { applySpanLimits, CardinalityGuard, GUARDED_DIMENSIONS } from '../normalize/limits.ts';
+import { normalizeBatch, type RejectedSpan } from '../normalize/normalize-batch.ts';
+import type { DecodedTraces } from '../otlp/types.ts';
+import { createPricer, type PriceOverrideSpec } from '../pricing/pricer.ts';
+import { GroupCommitter } from './group-commit.ts';
+import { toOtelRow } from './otel-rows.ts';
+import { priceCall } from './price-calls.ts';
+import { Spool } from './spool.ts';
+import type { IngestBatch } from './spool-record.ts';
+import { StoreWriter } from './store-writer.ts';
+
+/** Settings of the ingest path (from the `ingest`, `attribution` and `prices` config sections). */
+export type IngestorOptions = {
+  spoolDir: string;
+  maxPendingSpans: number;
+  maxSpoolBytes: number;
+  maxAttributesPerSpan: number;
+  maxAttributeValueBytes: number;
+  maxDistinctValues: number;
+  attributionRules: readonly { field: string; from: string }[];
+  prices: readonly PriceOverrideSpec[];
+  log?: (message: string) => void;
+};
+
+/** What became of one request's spans; the rest were made durable. */
+export type IngestResult = { rejected: RejectedSpan[]; accepted: number };
+
+const RULE_FIELDS: Record<string, AttributionField> = {
+  agent: 'agent',
+  user: 'userId',
+  team: 'team',
+  feature: 'feature',
+  session: 'sessionId',
+  environment: 'environment',
+  service: 'service',
+};
+
+/**
+ * The ingest path from decoded spans to the store: limits, normalization, pricing, cardinality
+ * guard, then the spool (acknowledged once synced) and the background store writer.
+ */
+export class Ingestor {
+  readonly metrics: CollectorMetrics;
+  private readonly spool: Spool;
+  private readonly committer: GroupCommitter;
+  private readonly writer: StoreWriter;
+  private readonly pricer;
+  private readonly guard: CardinalityGuard;
+  private readonly callParents = new CallParentCache();
+  private readonly rules: AttributionRule[];
+  private readonly options: IngestorOptions;
+  private accepting = true;
+
+  constructor(store: Store, metrics: CollectorMetrics, options: IngestorOptions) {
+    this.options = options;
+    this.metrics = metrics;
+    this.spool = Spool.open(options.spoolDir);
+    this.committer = new GroupCommitter(this.spool, {
+      maxPendingSpans: options.maxPendingSpans,
+      maxLagBytes: options.maxSpoolBytes,
+    });
+    const log = options.log ?? (() => {});
+    let lastErrorLog = 0;
+    this.writer = new StoreWriter(this.spool, store, {
+      onError: (err) => {
+        metrics.storeErrors.inc();
+        // One line per 10 s during an outage, not one per retry.
+        if (Date.now() - lastErrorLog > 10_000) {
+          lastErrorLog = Date.now();
+          log(`tokenwatch: store insert failed, retrying: ${(err as Error).message}`);
+        }
+      },
+      onWritten: (stats) => metrics.duplicateCalls.inc(stats.duplicates),
+    });
+    this.committer.onDurable = () => this.writer.notify();
+    this.pricer = createPricer({ overrides: options.prices });
+    this.guard = new CardinalityGuard(options.maxDistinctValues);
+    this.rules = options.attributionRules.map((r) => ({
+      field: RULE_FIELDS[r.field]!,
+      attribute: r.from,
+    }));
+  }
+
+  /** Updates the gauges that are read, not counted (called before /metrics renders). */
+  refreshGauges(): void {
+    this.metrics.queuedSpans.set(this.committer.queuedSpans);
+    this.metrics.spoolLagBytes.set(this.spool.lagBytes());
+  }
+
+  /** Starts moving spooled data into the store (replaying what a previous run left). */
+  start(): void {
+    this.writer.start();
+  }
+
+  /** Normalizes, prices and durably queues one request's spans. */
+  async ingest(tenant: string, traces: DecodedTraces): Promise<IngestResult> {
+    if (!this.accepting) throw new Error('shutting down');
+    const m = this.metrics;
+    const limits = applySpanLimits(
+      traces,
+      this.options.maxAttributesPerSpan,
+      this.options.maxAttributeValueBytes,
+    );
+    m.attributesDropped.inc(limits.attributesDropped);
+    m.valuesTruncated.inc(limits.valuesTruncated);
+
+    const normalized = normalizeBatch(traces, {
+      tenant,
+      rules: this.rules,
+      callParents: this.callParents,
+    });
+    const rejected = normalized.rejected;
+    const refused = new Set<string>();
+    const batch: IngestBatch = { calls: [], tasks: [], spans: [] };
+    for (const call of normalized.calls) {
+      const priced = priceCall(call, this.pricer);
+      if ('rejected' in priced) {
+        rejected.push({ traceId: call.traceId, spanId: call.spanId, reason: priced.rejected });
+        refused.add(call.spanId);
+        continue;
+      }
+      if (priced.unpriced) m.unpricedCalls.inc();
+      if (priced.call.usageMissing) m.usageMissingCalls.inc();
+      for (const dim of GUARDED_DIMENSIONS) {
+        const admitted = this.guard.admit(tenant, dim, priced.call[dim]);
+        if (admitted !== priced.call[dim]) {
+          m.cardinalityCapped.inc({ dimension: dim });
+          priced.call[dim] = admitted;
+        }
+      }
+      batch.calls.push(priced.call);
+    }
+    for (const task of normalized.tasks) {
+      const parsed = { ...task, attributes: {} } as IngestBatch['tasks'][number];
+      for (const dim of GUARDED_DIMENSIONS)
+        parsed[dim] = this.guard.admit(tenant, dim, parsed[dim]);
+      batch.tasks.push(parsed);
+    }
+    for (const accepted of normalized.spans) {
+      if (!refused.has(accepted.span.spanId)) batch.spans.push(toOtelRow(accepted, tenant));
+    }
+    const spanCount = normalized.spans.length + rejected.length - refused.size;
+    m.spansReceived.inc(spanCount);
+    m.spansRejected.inc(rejected.length);
+    m.doubleReported.inc(normalized.doubleReported);
+    m.aggregateSpans.inc(normalized.aggregates - normalized.doubleReported);
+    if (batch.spans.length > 0) {
+      await this.committer.submit(batch);
+      m.spansAccepted.inc(batch.spans.length);
+      m.llmCalls.inc(batch.calls.length);
+    }
+    return { rejected, accepted: batch.spans.length };
+  }
+
+  /** Resolves when everything acknowledged so far is in the store. */
+  async flushed(): Promise<void> {
+    await this.committer.drain();
+    await this.writer.flushed();
+  }
+
+  /**
+   * Stops: refuses new requests, waits for acknowledged data to reach the disk, gives the store
+   * writer `graceMs` to catch up (what it does not finish is replayed at the next start).
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.accepting = false;
+    await this.committer.drain();
+    await Promise.race([
+      this.writer.flushed(),
+      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+    ]);
+    await this.writer.stop();
+    this.spool.close();
+  }
+}

@@ -100,7 +100,7 @@ export class StoreWriter {
       const started = performance.now();
       try {
         await insertOtelSpans(this.store, batch.spans, token);
-        const result = await insertLlmCalls(this.store, batch.calls);
+        const result = await insertLlmCalls(this.store, batch.calls, { dedupToken: token });
         await upsertTasks(this.store, batch.tasks);
         this.failures = 0;
         this.options.onWritten?.({

@@ -1,22 +1,20 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs, repo, type ServeProcess, startServe, stopServe } from './serve-process.ts';
 
 const run = promisify(execFile);
-const repo = resolve(import.meta.dirname, '../../..');
-const main = join(repo, 'packages/cli/src/main.ts');
-const nodeArgs = ['--conditions=@tokenwatch/source', '--import', 'tsx', main];
 
 /** Runs the real CLI in a child process, as `pnpm tokenwatch` does. */
 async function tokenwatch(dataDir: string, ...args: string[]) {
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      [...nodeArgs, '--data-dir', dataDir, ...args],
+      [...cliArgs, '--data-dir', dataDir, ...args],
       {
         cwd: repo,
         env: { ...process.env, TOKENWATCH_CONFIG: '' },
@@ -29,33 +27,6 @@ async function tokenwatch(dataDir: string, ...args: string[]) {
   }
 }
 
-function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '--data-dir', dataDir, 'serve', '--port', '0'],
-    {
-      cwd: repo,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  return new Promise((resolveStart, reject) => {
-    let log = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      const ready = /ready \((http:\/\/[^/]+)\/readyz\)/.exec(log);
-      if (ready) resolveStart({ child, url: ready[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${log}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolveStop) => {
-    child.once('exit', (code) => resolveStop(code));
-    child.kill('SIGTERM');
-  });
-}
-
 describe('tokenwatch CLI', () => {
   let dataDir: string;
   beforeAll(() => {
@@ -63,12 +34,12 @@ describe('tokenwatch CLI', () => {
   });
 
   describe('with serve running on the data directory', () => {
-    let server: { child: ChildProcess; url: string };
+    let server: ServeProcess;
     beforeAll(async () => {
       server = await startServe(dataDir);
     });
     afterAll(async () => {
-      if (server.child.exitCode === null) await stop(server.child);
+      await stopServe(server.child);
     });
 
     it('serves /readyz and records itself for other commands', async () => {
@@ -108,7 +79,7 @@ describe('tokenwatch CLI', () => {
     });
 
     it('stops cleanly on SIGTERM and removes its record', async () => {
-      expect(await stop(server.child)).toBe(0);
+      expect(await stopServe(server.child)).toBe(0);
       expect(() => readFileSync(join(dataDir, 'server.json'))).toThrow();
     });
   });

@@ -9,6 +9,7 @@ const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)\s*\n/m;
 const CREATE_MV = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+)\s*\n/m;
 const ENGINE = /^ENGINE = (\w*)MergeTree(?:\(([^)]*)\))?\s*$/m;
 const FROM = /^FROM (\w+)/m;
+const ALTER_TABLE = /^ALTER TABLE (\w+) /m;
 const SHARDING_KEY = /^-- cluster: sharding_key = (.+)$/m;
 /** A migration only the single-node schema needs. */
 const SKIP = /^-- cluster: skip$/m;
@@ -62,6 +63,15 @@ export function renderClusterStatements(migration: Migration, cluster: string): 
           `CREATE MATERIALIZED VIEW IF NOT EXISTS ${name} ON CLUSTER ${cluster} TO ${target}${LOCAL_SUFFIX}\n`,
         )
         .replace(FROM, `FROM ${from[1]}${LOCAL_SUFFIX}`),
+    ];
+  }
+  const alter = ALTER_TABLE.exec(sql);
+  if (alter) {
+    // Column changes go to the shards' tables and to the Distributed table in front of them.
+    const name = alter[1]!;
+    return [
+      sql.replace(ALTER_TABLE, `ALTER TABLE ${name}${LOCAL_SUFFIX} ON CLUSTER ${cluster} `),
+      sql.replace(ALTER_TABLE, `ALTER TABLE ${name} ON CLUSTER ${cluster} `),
     ];
   }
   throw new MigrationError(`${migration.file}: no cluster rendering for this statement`);

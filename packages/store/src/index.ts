@@ -26,7 +26,11 @@ export {
   migrate,
 } from './migrations.ts';
 export { insertRows, type QuerySettings, queryRows, runCommand, withSettings } from './query.ts';
-export { type InsertResult, insertLlmCalls } from './repositories/llm-calls.ts';
+export {
+  type InsertLlmCallsOptions,
+  type InsertResult,
+  insertLlmCalls,
+} from './repositories/llm-calls.ts';
 export { insertOtelSpans } from './repositories/otel-traces.ts';
 export { upsertTasks } from './repositories/tasks.ts';
 export { applyRetention, DEFAULT_RETENTION, type Retention, readRetention } from './retention.ts';

@@ -85,6 +85,41 @@ describe('insertLlmCalls', () => {
     expect(await rollupTotals(t, tenant)).toEqual(expected);
   });
 
+  it('completes the rollup when a retried batch finds its rows already in llm_calls', async () => {
+    const tenant = 'torn';
+    const batch = [
+      call({ tenant }),
+      call({ tenant, startTime: T0 + MINUTE }),
+      call({ tenant, startTime: T0 + 2n * MINUTE }),
+    ];
+    // A crash between the table and its view: the rows land, the rollup never hears of them.
+    await runCommand(t.store, 'DETACH TABLE llm_usage_1m_mv');
+    await insertLlmCalls(t.store, batch, { dedupToken: 'record-7' });
+    await runCommand(t.store, 'ATTACH TABLE llm_usage_1m_mv');
+    expect((await rollupTotals(t, tenant)).calls).toBe(0);
+
+    // The replay of the same record: nothing new in llm_calls, the rollup catches up, once.
+    expect(await insertLlmCalls(t.store, batch, { dedupToken: 'record-7' })).toEqual({
+      inserted: 3,
+      duplicates: 0,
+    });
+    await insertLlmCalls(t.store, batch, { dedupToken: 'record-7' });
+    const expected = { calls: 3, input_tokens: 300, total_cost: '0.00105' };
+    expect(await callTotals(t, tenant)).toEqual(expected);
+    expect(await rollupTotals(t, tenant)).toEqual(expected);
+    const raw = await queryRows(t.store, {
+      query: 'SELECT count() AS n FROM llm_calls WHERE tenant = {tenant: String}',
+      params: { tenant },
+      schema: z.object({ n: z.coerce.number() }),
+    });
+    expect(raw).toEqual([{ n: 3 }]);
+    // Another record carrying the same spans (a client retry) is a duplicate.
+    expect(await insertLlmCalls(t.store, batch, { dedupToken: 'record-8' })).toEqual({
+      inserted: 0,
+      duplicates: 3,
+    });
+  });
+
   it('keeps concurrent deliveries of the same batch to one copy', async () => {
     const tenant = 'race';
     const batch = Array.from({ length: 50 }, (_, i) =>

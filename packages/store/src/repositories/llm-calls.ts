@@ -12,6 +12,17 @@ const KeyRow = z.object({ tenant: z.string(), trace_id: z.string(), span_id: z.s
 
 const keyOf = (tenant: string, traceId: string, spanId: string) => `${tenant}/${traceId}/${spanId}`;
 
+/** Options of {@link insertLlmCalls}. */
+export type InsertLlmCallsOptions = {
+  /**
+   * Names the batch for ClickHouse insert deduplication (a spool record). Inserting the same batch
+   * again with the same token inserts nothing new, and the rollup view still receives the rows if
+   * the first attempt died between the table and the view. Rows stored by this very batch are not
+   * treated as duplicates, so a retry sends exactly the rows of the first attempt.
+   */
+  dedupToken?: string;
+};
+
 /**
  * Stores LLM calls exactly once. A span delivered again (an exporter retry, a replayed spool)
  * is dropped here, before the insert, because the per-minute rollup is fed on insert and would
@@ -21,19 +32,34 @@ const keyOf = (tenant: string, traceId: string, spanId: string) => `${tenant}/${
 export async function insertLlmCalls(
   store: Store,
   calls: readonly LlmCallInput[],
+  options: InsertLlmCallsOptions = {},
 ): Promise<InsertResult> {
   const parsed = calls.map((call) => LlmCallSchema.parse(call));
+  const token = options.dedupToken ?? '';
   return store.exclusive(async () => {
     const fresh = new Map<string, LlmCall>();
     for (const call of parsed) fresh.set(keyOf(call.tenant, call.traceId, call.spanId), call);
-    for (const key of await findStoredKeys(store, [...fresh.values()])) fresh.delete(key);
-    const rows = [...fresh.values()].map(llmCallToRow);
-    await insertRows(store, TABLES.llmCalls, rows);
+    for (const key of await findStoredKeys(store, [...fresh.values()], token)) fresh.delete(key);
+    const rows = [...fresh.values()].map((call) => ({
+      ...llmCallToRow(call),
+      ingest_token: token,
+    }));
+    await insertRows(
+      store,
+      TABLES.llmCalls,
+      rows,
+      token
+        ? {
+            insert_deduplication_token: token,
+            deduplicate_blocks_in_dependent_materialized_views: 1,
+          }
+        : undefined,
+    );
     return { inserted: rows.length, duplicates: parsed.length - rows.length };
   });
 }
 
-async function findStoredKeys(store: Store, calls: LlmCall[]): Promise<string[]> {
+async function findStoredKeys(store: Store, calls: LlmCall[], token: string): Promise<string[]> {
   if (calls.length === 0) return [];
   let min = calls[0]!.startTime;
   let max = min;
@@ -47,12 +73,14 @@ async function findStoredKeys(store: Store, calls: LlmCall[]): Promise<string[]>
     query: `SELECT DISTINCT tenant, trace_id, span_id FROM ${TABLES.llmCalls}
       WHERE tenant IN {tenants: Array(String)}
         AND start_time BETWEEN {from: DateTime64(9, 'UTC')} AND {to: DateTime64(9, 'UTC')}
-        AND span_id IN {spanIds: Array(String)}`,
+        AND span_id IN {spanIds: Array(String)}
+        AND (ingest_token = '' OR ingest_token != {token: String})`,
     params: {
       tenants: [...new Set(calls.map((c) => c.tenant))],
       from: nsToDateTime64(min),
       to: nsToDateTime64(max),
       spanIds: [...new Set(calls.map((c) => c.spanId))],
+      token,
     },
     schema: KeyRow,
   });

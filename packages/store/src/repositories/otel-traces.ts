@@ -11,5 +11,8 @@ export async function insertOtelSpans(
   rows: readonly Record<string, unknown>[],
   dedupToken: string,
 ): Promise<void> {
-  await insertRows(store, TABLES.otelTraces, rows, { insert_deduplication_token: dedupToken });
+  await insertRows(store, TABLES.otelTraces, rows, {
+    insert_deduplication_token: dedupToken,
+    deduplicate_blocks_in_dependent_materialized_views: 1,
+  });
 }

@@ -1,4 +1,6 @@
+import { createPricer, type RepriceSummary, reprice } from '@tokenwatch/collector';
 import type { Config } from '@tokenwatch/config';
+import type { PriceOverride } from '@tokenwatch/schema';
 import {
   type MigrationResult,
   migrate,
@@ -75,6 +77,20 @@ export async function closeBackend(backend: Backend): Promise<void> {
 export function backendSql(backend: Backend, query: string, write: boolean): Promise<QueryResult> {
   if (backend.kind === 'store') return runUserQuery(backend.store, query, { allowWrite: write });
   return callRemote<QueryResult>(backend, '/api/v1/admin/sql', { query, write });
+}
+
+/** Recomputes stored costs with the current prices, against either backend. */
+export function backendReprice(
+  backend: Backend,
+  prices: readonly PriceOverride[],
+  options: { since: Date; dryRun: boolean; tenant?: string },
+): Promise<RepriceSummary[]> {
+  if (backend.kind === 'store')
+    return reprice(backend.store, createPricer({ overrides: prices }), options);
+  return callRemote<RepriceSummary[]>(backend, '/api/v1/admin/reprice', {
+    ...options,
+    since: options.since.toISOString(),
+  });
 }
 
 /** Runs the migrations against either backend. */

@@ -5,6 +5,7 @@ import { CliError } from './backend.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerReprice } from './commands/reprice.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerVersion } from './commands/version.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerSql(program);
+  registerReprice(program);
   registerConfig(program);
   registerKeys(program);
   registerVersion(program);

@@ -70,6 +70,24 @@ describe('tokenwatch CLI', () => {
       expect(JSON.parse(read.stdout)).toEqual([{ 'count()': '1' }]);
     });
 
+    it('reprices through the running server', async () => {
+      const out = await tokenwatch(
+        dataDir,
+        'reprice',
+        '--since',
+        '2020-01-01',
+        '--dry-run',
+        '--format',
+        'json',
+      );
+      expect(out.stderr).toBe('');
+      // The one stored call has no model any price covers: nothing to change, and nothing erased.
+      expect(JSON.parse(out.stdout)).toEqual({ dryRun: true, models: [] });
+      const bad = await tokenwatch(dataDir, 'reprice', '--since', 'yesterday-ish');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/--since: not a date/);
+    });
+
     it('refuses writes without --write', async () => {
       const refused = await tokenwatch(dataDir, 'sql', 'DROP TABLE llm_calls');
       expect(refused.code).toBe(1);

@@ -9,7 +9,7 @@ describe('server app', () => {
   let app: ReturnType<typeof createServerApp>;
   beforeAll(async () => {
     t = await openTestStore();
-    app = createServerApp({ store: t.store, state, adminToken: token });
+    app = createServerApp({ store: t.store, state, adminToken: token, prices: [] });
   });
   afterAll(() => t.cleanup());
 

@@ -1,4 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
+import { createPricer, reprice } from '@tokenwatch/collector';
+import type { PriceOverride } from '@tokenwatch/schema';
 import {
   MigrationError,
   migrate,
@@ -19,9 +21,16 @@ export type ServerAppDeps = {
   state: ServerState;
   /** Bearer token for the admin API (`tokenwatch sql` and `migrate` through a running server). */
   adminToken: string;
+  /** Price overrides from the configuration, for repricing. */
+  prices: readonly PriceOverride[];
 };
 
 const SqlRequest = z.object({ query: z.string().min(1), write: z.boolean().default(false) });
+const RepriceRequest = z.object({
+  since: z.coerce.date(),
+  dryRun: z.boolean().default(false),
+  tenant: z.string().optional(),
+});
 
 /** The HTTP app of `tokenwatch serve`: health, readiness and the admin API. */
 export function createServerApp(deps: ServerAppDeps): Hono {
@@ -50,6 +59,21 @@ export function createServerApp(deps: ServerAppDeps): Hono {
     return c.json(await runUserQuery(deps.store, body.data.query, { allowWrite: body.data.write }));
   });
   admin.post('/migrate', async (c) => c.json(await migrate(deps.store)));
+  admin.post('/reprice', async (c) => {
+    const body = RepriceRequest.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success)
+      throw new HTTPException(400, {
+        message: 'expected {"since": ISO date, "dryRun"?: boolean, "tenant"?: string}',
+      });
+    const pricer = createPricer({ overrides: deps.prices });
+    return c.json(
+      await reprice(deps.store, pricer, {
+        since: body.data.since,
+        dryRun: body.data.dryRun,
+        tenant: body.data.tenant,
+      }),
+    );
+  });
   app.route('/api/v1/admin', admin);
 
   app.onError((err, c) => {

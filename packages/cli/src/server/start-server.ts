@@ -42,7 +42,7 @@ export async function startServer(
   const state: ServerState = { ready: false, reason: 'applying migrations' };
   const adminToken = randomBytes(32).toString('hex');
   const collector = createCollector({ store, config, log });
-  const app = createServerApp({ store, state, adminToken });
+  const app = createServerApp({ store, state, adminToken, prices: config.prices });
   app.route('/', collector.app);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, port });
   try {

@@ -12,7 +12,8 @@ export class InvalidTokenCountError extends Error {
 }
 
 function describe(value: AttributeValue): string {
-  if (typeof value === 'bigint') return `${value}`;
+  // JSON would print NaN and infinities as null.
+  if (typeof value === 'bigint' || typeof value === 'number') return String(value);
   if (value instanceof Uint8Array) return `${value.length} bytes`;
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;

@@ -1,3 +1,3 @@
+export { createPricer, type Pricer } from '@tokenwatch/pricing';
 export { type Collector, createCollector } from './collector.ts';
-export { createPricer, type Pricer } from './pricing/pricer.ts';
 export { type RepriceSummary, reprice } from './reprice/reprice.ts';

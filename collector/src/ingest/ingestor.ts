@@ -1,3 +1,4 @@
+import { createPricer, type PriceOverrideSpec } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import type { CollectorMetrics } from '../metrics.ts';
 import type { AttributionField, AttributionRule } from '../normalize/attribution.ts';
@@ -5,7 +6,6 @@ import { CallParentCache } from '../normalize/call-parent-cache.ts';
 import { applySpanLimits, CardinalityGuard, GUARDED_DIMENSIONS } from '../normalize/limits.ts';
 import { normalizeBatch, type RejectedSpan } from '../normalize/normalize-batch.ts';
 import type { DecodedTraces } from '../otlp/types.ts';
-import { createPricer, type PriceOverrideSpec } from '../pricing/pricer.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { toOtelRow } from './otel-rows.ts';
 import { priceCall } from './price-calls.ts';

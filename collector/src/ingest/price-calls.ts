@@ -1,6 +1,6 @@
+import { getContextWindow, type Pricer } from '@tokenwatch/pricing';
 import type { LlmCall } from '@tokenwatch/schema';
 import type { NormalizedCall } from '../normalize/normalize-batch.ts';
-import { getContextWindow, type Pricer } from '../pricing/pricer.ts';
 
 /** The per-call cost column holds less than this (Decimal(18, 12)); more is a bad span, not a bill. */
 const MAX_CALL_COST_USD = 1_000_000;

@@ -1,9 +1,9 @@
+import { createPricer } from '@tokenwatch/pricing';
 import { type LlmCallInput, PriceOverridesSchema } from '@tokenwatch/schema';
 import { insertLlmCalls, queryRows } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPricer } from '../pricing/pricer.ts';
 import { reprice } from './reprice.ts';
 
 const now = BigInt(Date.now()) * 1_000_000n;

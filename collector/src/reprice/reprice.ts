@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { Pricer } from '@tokenwatch/pricing';
+import { Decimal } from '@tokenwatch/pricing';
 import { dateTime64ToNs, insertRows, queryRows, type Store, TABLES } from '@tokenwatch/store';
 import { z } from 'zod';
-import { Decimal } from '../pricing/decimal.ts';
-import type { Pricer } from '../pricing/pricer.ts';
 
 /** What a reprice changed (or would change), per model. */
 export type RepriceSummary = {

@@ -1,0 +1,13 @@
+export { Decimal } from './decimal.ts';
+export {
+  createPricer,
+  getContextWindow,
+  type PriceableCall,
+  type PricedResult,
+  type PriceOverrideSpec,
+  type PriceResult,
+  type Pricer,
+  type PricerOptions,
+  type PriceSource,
+  type UnpricedResult,
+} from './pricer.ts';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
+import { apiKeyAuth, type TenantVariables } from '@tokenwatch/auth';
 import type { Config } from '@tokenwatch/config';
 import type { Store } from '@tokenwatch/store';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { apiKeyAuth, type TenantVariables } from './http/auth.ts';
 import { encodingOf, statusResponse } from './http/otlp-response.ts';
 import { tracesRoute } from './http/traces-route.ts';
 import { Ingestor } from './ingest/ingestor.ts';

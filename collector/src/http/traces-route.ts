@@ -1,3 +1,4 @@
+import type { TenantVariables } from '@tokenwatch/auth';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { BackpressureError } from '../ingest/group-commit.ts';
@@ -7,7 +8,6 @@ import { decodeProtobufTraces } from '../otlp/decode-protobuf.ts';
 import { RPC_CODES } from '../otlp/encode-response.ts';
 import { OtlpDecodeError } from '../otlp/errors.ts';
 import type { DecodedTraces } from '../otlp/types.ts';
-import type { TenantVariables } from './auth.ts';
 import { encodingOf, exportResponse, type OtlpEncoding, statusResponse } from './otlp-response.ts';
 import { readBody } from './read-body.ts';
 

@@ -51,6 +51,7 @@ export class Ingestor {
   private readonly pricer;
   private readonly guard: CardinalityGuard;
   private readonly callParents = new CallParentCache();
+  private readonly billedCalls = new CallParentCache();
   private readonly rules: AttributionRule[];
   private readonly options: IngestorOptions;
   private accepting = true;
@@ -112,6 +113,7 @@ export class Ingestor {
       tenant,
       rules: this.rules,
       callParents: this.callParents,
+      billedCalls: this.billedCalls,
     });
     const rejected = normalized.rejected;
     const refused = new Set<string>();

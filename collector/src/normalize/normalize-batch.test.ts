@@ -274,6 +274,44 @@ describe('normalizeBatch: each emitter, one request', () => {
     expect(later.doubleReported).toBe(1);
   });
 
+  it('a second report that arrives after the first is billed once, at the first', () => {
+    const seen = new Set<string>();
+    const index = (prefix: string): CallParentIndex => ({
+      has: (t, s) => seen.has(`${prefix}/${t}/${s}`),
+      add: (t, s) => seen.add(`${prefix}/${t}/${s}`),
+    });
+    const indexes = { callParents: index('parents'), billedCalls: index('billed') };
+    const outer = span({
+      name: 'Anthropic Messages',
+      kind: 'INTERNAL',
+      attrs: {
+        'openinference.span.kind': 'LLM',
+        'llm.token_count.prompt': 10,
+        'llm.token_count.completion': 1,
+      },
+    });
+    const inner = span({
+      name: 'anthropic.messages.create',
+      parent: outer,
+      attrs: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.usage.input_tokens': 10,
+        'gen_ai.usage.output_tokens': 1,
+      },
+    });
+    const first = normalizeBatch(
+      batch('@arizeai/openinference-instrumentation-anthropic', [outer]),
+      { tenant: 'acme', ...indexes },
+    );
+    expect(first.calls.map((c) => c.spanId)).toEqual([outer.spanId]);
+    const second = normalizeBatch(batch('com.anthropic.sdk.typescript', [inner]), {
+      tenant: 'acme',
+      ...indexes,
+    });
+    expect(second.calls).toEqual([]);
+    expect(second.doubleReported).toBe(1);
+  });
+
   it('Vercel AI SDK v6: bills doGenerate, not the outer span that repeats its usage', () => {
     const outer = span({
       name: 'ai.generateText',

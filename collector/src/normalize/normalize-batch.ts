@@ -56,8 +56,10 @@ export type NormalizedBatch = {
 };
 
 /**
- * Remembers call spans' parents across batches: a call whose child call was already seen is a
- * second report of that request (an instrumentation span around the SDK's own span).
+ * A bounded memory of span keys across batches. Two are kept: the parents of recent call spans (a
+ * call whose child call was already seen is a second report of that request: an instrumentation's
+ * span around the SDK's own), and recently billed call spans (a call whose parent call was already
+ * billed is the second report, arriving after the first).
  */
 export type CallParentIndex = {
   has(traceId: string, spanId: string): boolean;
@@ -69,6 +71,7 @@ export type NormalizeOptions = {
   tenant: string;
   rules?: readonly AttributionRule[];
   callParents?: CallParentIndex;
+  billedCalls?: CallParentIndex;
 };
 
 const ZERO_SPAN_ID = '0000000000000000';
@@ -128,15 +131,21 @@ export function normalizeBatch(traces: DecodedTraces, options: NormalizeOptions)
       ancestors.push(parent.span.attributes);
     }
     if (entry.role === 'call') {
+      // Which of two reports of one request gets billed depends on arrival: together, the inner
+      // one (it has the provider's own numbers); apart, whichever came first, since a billed row
+      // cannot be taken back without corrupting the rollup.
       const wrapsCall =
         callParents.has(`${span.traceId}/${span.spanId}`) ||
         options.callParents?.has(span.traceId, span.spanId);
-      if (wrapsCall) {
+      const insideBilledCall =
+        span.parentSpanId !== '' && options.billedCalls?.has(span.traceId, span.parentSpanId);
+      if (wrapsCall || insideBilledCall) {
         entry.role = 'aggregate';
         result.doubleReported++;
       } else {
         try {
           result.calls.push(toCall(entry, ancestors, options));
+          options.billedCalls?.add(span.traceId, span.spanId);
         } catch (err) {
           result.rejected.push({
             traceId: span.traceId,

@@ -44,7 +44,7 @@ describe('POST /v1/messages', () => {
     expect(message.type).toBe('message');
     expect(message.id).toMatch(/^msg_01/);
     expect(message.model).toBe('claude-haiku-4-5-20251001');
-    expect(message.content).toEqual([{ type: 'text', text: 'Bonjour.', citations: null }]);
+    expect(message.content).toEqual([{ type: 'text', text: 'Bonjour.' }]);
     expect(message.stop_reason).toBe('end_turn');
     expect(message.usage).toMatchObject({
       input_tokens: 12,

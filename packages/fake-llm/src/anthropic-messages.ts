@@ -55,7 +55,7 @@ export function anthropicUsage(usage: ResolvedUsage, atStart = false): Record<st
 }
 
 type ContentBlock =
-  | { type: 'text'; text: string; citations: null }
+  | { type: 'text'; text: string }
   | {
       type: 'tool_use';
       id: string;
@@ -77,7 +77,8 @@ function buildPlan({ body, reply }: RouteContext): Plan {
   const text = replyText(reply);
   const toolCalls = replyToolCalls(reply);
   const content: ContentBlock[] = [];
-  if (text !== '' || toolCalls.length === 0) content.push({ type: 'text', text, citations: null });
+  // No `citations` key: uncited text comes without one, and @ai-sdk/anthropic refuses a null.
+  if (text !== '' || toolCalls.length === 0) content.push({ type: 'text', text });
   for (const call of toolCalls) {
     content.push({
       type: 'tool_use',

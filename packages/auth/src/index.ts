@@ -1,0 +1,1 @@
+export { apiKeyAuth, OPEN_TENANT, type TenantVariables } from './api-key-auth.ts';

@@ -37,6 +37,18 @@ describe('server app', () => {
     expect(await ok.json()).toEqual({ columns: [{ name: 'n', type: 'UInt64' }], rows: [['0']] });
   });
 
+  it('refuses tenant API keys: raw SQL reads every tenant, so it is for the admin token only', async () => {
+    const tenantKey = 'tw_tenant_key_0123456789abcdef';
+    const response = await sql({ query: 'SELECT count() FROM llm_calls' }, `Bearer ${tenantKey}`);
+    expect(response.status).toBe(401);
+    const viaHeader = await app.request('/api/v1/admin/sql', {
+      method: 'POST',
+      headers: { 'x-tokenwatch-key': tenantKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'SELECT 1' }),
+    });
+    expect(viaHeader.status).toBe(401);
+  });
+
   it('refuses writes without write: true, and reports bad SQL as 400', async () => {
     const refused = await sql({ query: 'TRUNCATE TABLE llm_calls' });
     expect(refused.status).toBe(400);

@@ -1,3 +1,11 @@
+export {
+  type AnomaliesConfig,
+  AnomaliesSchema,
+  type BudgetConfig,
+  BudgetSchema,
+  SCOPE_FIELDS,
+  type ScopeField,
+} from './analytics-schema.ts';
 export { envBool, envInt, envString } from './env.ts';
 export { ConfigError } from './errors.ts';
 export {

@@ -35,7 +35,69 @@ describe('loadConfig', () => {
       },
       attributionRules: [],
       prices: [],
+      timezone: 'UTC',
+      budgets: [],
+      anomalies: {
+        entities: ['agent', 'session', 'user', 'team', 'feature'],
+        ratio: 3,
+        long_window: '2m',
+        short_window: '30s',
+        baseline_window: '7d',
+        baseline_exclude: '15m',
+        min_active_minutes: 30,
+        min_tokens: 2000,
+        min_cost_usd: 0.01,
+      },
     });
+  });
+
+  it('reads budgets and refuses inconsistent ones with the key and line', () => {
+    const cwd = dirWith({
+      'tokenwatch.yaml': [
+        'timezone: Europe/Paris',
+        'budgets:',
+        '  - id: growth-daily',
+        '    scope: { team: growth }',
+        '    period: daily',
+        '    limit_usd: 50',
+        '  - id: per-agent',
+        '    per: agent',
+        '    period: rolling',
+        '    window: 24h',
+        '    limit_tokens: 2000000',
+      ].join('\n'),
+    });
+    const config = loadConfig({ cwd, env: {} });
+    expect(config.timezone).toBe('Europe/Paris');
+    expect(config.budgets).toEqual([
+      {
+        id: 'growth-daily',
+        scope: { team: 'growth' },
+        period: 'daily',
+        limit_usd: 50,
+        thresholds: [0.5, 0.8, 1],
+      },
+      {
+        id: 'per-agent',
+        scope: {},
+        per: 'agent',
+        period: 'rolling',
+        window: '24h',
+        limit_tokens: 2_000_000,
+        thresholds: [0.5, 0.8, 1],
+      },
+    ]);
+    const both = dirWith({
+      'tokenwatch.yaml':
+        'budgets:\n  - id: x\n    period: daily\n    limit_usd: 1\n    limit_tokens: 5\n',
+    });
+    expect(() => loadConfig({ cwd: both, env: {} })).toThrow(
+      /budgets\.0: give exactly one of limit_usd and limit_tokens/,
+    );
+    const zone = dirWith({ 'tokenwatch.yaml': 'timezone: Mars/Olympus\n' });
+    expect(() => loadConfig({ cwd: zone, env: {} })).toThrow(
+      /tokenwatch\.yaml:1:1: timezone: an IANA time zone/,
+    );
   });
 
   it('takes API keys as hashes from the file and as plain keys from the environment', () => {

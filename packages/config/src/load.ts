@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { PriceOverride } from '@tokenwatch/schema';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import type { AnomaliesConfig, BudgetConfig } from './analytics-schema.ts';
 import { envInt, envString } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { type ATTRIBUTION_FIELDS, ConfigFileSchema } from './schema.ts';
@@ -27,6 +28,9 @@ export type Config = {
   };
   attributionRules: { field: (typeof ATTRIBUTION_FIELDS)[number]; from: string }[];
   prices: PriceOverride[];
+  timezone: string;
+  budgets: BudgetConfig[];
+  anomalies: AnomaliesConfig;
 };
 
 /** Command-line values, which win over the environment, which wins over the file. */
@@ -126,6 +130,9 @@ export function loadConfig(
     },
     attributionRules: c.attribution.rules,
     prices: c.prices,
+    timezone: c.timezone,
+    budgets: c.budgets,
+    anomalies: c.anomalies,
   };
 }
 

@@ -1,5 +1,6 @@
 import { PriceOverrideSchema } from '@tokenwatch/schema';
 import { z } from 'zod';
+import { AnomaliesSchema, BudgetSchema } from './analytics-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side instances).
 const port = z.number().int().min(0).max(65_535);
@@ -141,6 +142,18 @@ export const ConfigFileSchema = z
       .describe(
         'Prices for custom, self-hosted or negotiated models; they win over the bundled price data.',
       ),
+    timezone: z
+      .string()
+      .default('UTC')
+      .refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Paris')
+      .describe('Zone of calendar periods (budget days, weeks, months; weekly reports).'),
+    budgets: z
+      .array(BudgetSchema)
+      .default([])
+      .describe('Spend budgets: scope, period, limit, thresholds.'),
+    anomalies: AnomaliesSchema.default(AnomaliesSchema.parse({})).describe(
+      'Burn-rate anomaly detection.',
+    ),
     retention: z
       .object({
         raw_spans_days: days.default(30).describe('Days to keep raw spans (otel_traces).'),
@@ -150,6 +163,15 @@ export const ConfigFileSchema = z
       .default({ raw_spans_days: 30, calls_days: 400 }),
   })
   .strict();
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import { createAnalyzer } from '@tokenwatch/analyzer';
 import { createCollector } from '@tokenwatch/collector';
 import type { Config } from '@tokenwatch/config';
 import { applyRetention, migrate } from '@tokenwatch/store';
@@ -44,6 +45,7 @@ export async function startServer(
   const collector = createCollector({ store, config, log });
   const app = createServerApp({ store, state, adminToken, prices: config.prices });
   app.route('/', collector.app);
+  app.route('/', createAnalyzer({ store, config }).app);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, port });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,27 @@
+import { apiKeyAuth, type TenantVariables } from '@tokenwatch/auth';
+import type { Config } from '@tokenwatch/config';
+import { createPricer } from '@tokenwatch/pricing';
+import type { Store } from '@tokenwatch/store';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { analyticsRoutes } from './api/analytics-routes.ts';
+
+/** The analyzer as the serve process mounts it. */
+export type Analyzer = {
+  /** Routes under /api/v1: cost, tasks, cache, failures (API-key authenticated, tenant-scoped). */
+  app: Hono;
+};
+
+/** Builds the analyzer over a store. */
+export function createAnalyzer(deps: { store: Store; config: Config }): Analyzer {
+  const pricer = createPricer({ overrides: deps.config.prices });
+  const auth = apiKeyAuth(deps.config.apiKeys);
+  const app = new Hono<{ Variables: TenantVariables }>();
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+    console.error('tokenwatch: analyzer request failed', err);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  app.route('/api/v1', analyticsRoutes({ store: deps.store, pricer, auth }));
+  return { app: app as unknown as Hono };
+}

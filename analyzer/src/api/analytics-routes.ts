@@ -1,0 +1,76 @@
+import type { TenantVariables } from '@tokenwatch/auth';
+import type { Pricer } from '@tokenwatch/pricing';
+import type { Store } from '@tokenwatch/store';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { getCacheEfficiency } from '../analytics/cache.ts';
+import { getCost } from '../analytics/cost.ts';
+import { getFailureCost } from '../analytics/failures.ts';
+import { getTaskStatsByAgent, getTasks } from '../analytics/tasks.ts';
+import { dimensionsOf, parseQuery, RangeQuery, rangeOf } from './query-params.ts';
+
+const CostQuery = RangeQuery.extend({
+  by: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+});
+const TasksQuery = RangeQuery.extend({
+  top: z.coerce.number().int().min(1).max(10_000).default(20),
+  outcome: z.enum(['success', 'failure', 'partial', 'abandoned', 'unknown']).optional(),
+  agent: z.string().optional(),
+});
+
+/**
+ * Tenant-scoped analytics routes (mounted under /api/v1): every query reads only the tenant the
+ * request's API key belongs to.
+ */
+export function analyticsRoutes(deps: {
+  store: Store;
+  pricer: Pricer;
+  auth: MiddlewareHandler<{ Variables: TenantVariables }>;
+}): Hono<{ Variables: TenantVariables }> {
+  const app = new Hono<{ Variables: TenantVariables }>();
+  const { store, pricer, auth } = deps;
+
+  app.get('/cost', auth, async (c) => {
+    const q = parseQuery(CostQuery, c.req.query());
+    return c.json(
+      await getCost(store, {
+        tenant: c.get('tenant'),
+        range: rangeOf(q),
+        by: dimensionsOf(q.by),
+        limit: q.limit,
+      }),
+    );
+  });
+  app.get('/tasks', auth, async (c) => {
+    const q = parseQuery(TasksQuery, c.req.query());
+    const range = rangeOf(q);
+    const tenant = c.get('tenant');
+    return c.json({
+      range,
+      tasks: await getTasks(store, {
+        tenant,
+        range,
+        top: q.top,
+        outcome: q.outcome,
+        agent: q.agent,
+      }),
+      agents: await getTaskStatsByAgent(store, { tenant, range, agent: q.agent }),
+    });
+  });
+  app.get('/cache', auth, async (c) => {
+    const q = parseQuery(RangeQuery, c.req.query());
+    return c.json(
+      await getCacheEfficiency(store, pricer, { tenant: c.get('tenant'), range: rangeOf(q) }),
+    );
+  });
+  app.get('/failures', auth, async (c) => {
+    const q = parseQuery(RangeQuery, c.req.query());
+    const range = rangeOf(q);
+    return c.json({
+      range,
+      agents: await getFailureCost(store, { tenant: c.get('tenant'), range }),
+    });
+  });
+  return app;
+}

@@ -1,0 +1,7 @@
+export type { AgentCacheStats, CacheReport } from './analytics/cache.ts';
+export { type CostReport, type CostRow, getCost } from './analytics/cost.ts';
+export { DIMENSIONS, type Dimension, parseDimensions } from './analytics/dimensions.ts';
+export type { AgentFailureCost } from './analytics/failures.ts';
+export type { AgentTaskStats, TaskCost } from './analytics/tasks.ts';
+export { parseSince, type TimeRange } from './analytics/time-range.ts';
+export { type Analyzer, createAnalyzer } from './analyzer.ts';

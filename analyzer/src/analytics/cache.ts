@@ -162,15 +162,12 @@ export async function getCacheEfficiency(
     a.savingsUsd = sumDecimals(savings.get(a.agent) ?? []);
   }
   const list = [...agents.values()].sort((x, y) => x.agent.localeCompare(y.agent));
-  const total = list.reduce(
-    (t, a) => ({
-      ...t,
-      inputTokens: t.inputTokens + a.inputTokens,
-      cacheReadTokens: t.cacheReadTokens + a.cacheReadTokens,
-      cacheWriteTokens: t.cacheWriteTokens + a.cacheWriteTokens,
-    }),
-    emptyAgent(''),
-  );
+  const total = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  for (const a of list) {
+    total.inputTokens += a.inputTokens;
+    total.cacheReadTokens += a.cacheReadTokens;
+    total.cacheWriteTokens += a.cacheWriteTokens;
+  }
   return {
     range: params.range,
     hitRate: hitRate(total),

@@ -13,9 +13,13 @@ export type Analyzer = {
 };
 
 /** Builds the analyzer over a store. */
-export function createAnalyzer(deps: { store: Store; config: Config }): Analyzer {
+export function createAnalyzer(deps: {
+  store: Store;
+  config: Config;
+  adminToken?: string;
+}): Analyzer {
   const pricer = createPricer({ overrides: deps.config.prices });
-  const auth = apiKeyAuth(deps.config.apiKeys);
+  const auth = apiKeyAuth(deps.config.apiKeys, { adminToken: deps.adminToken });
   const app = new Hono<{ Variables: TenantVariables }>();
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);

@@ -10,23 +10,32 @@ export const OPEN_TENANT = 'default';
 
 /**
  * Maps `Authorization: Bearer <key>` or `x-tokenwatch-key: <key>` to a tenant by the key's sha256.
- * Without configured keys every request is the `default` tenant.
+ * Without configured keys every request is the `default` tenant. The serve process's admin token
+ * (used by the CLI) may act for any tenant, named by the `tenant` query parameter.
  */
 export function apiKeyAuth(
   keys: readonly { tenant: string; keySha256: string }[],
+  options: { adminToken?: string } = {},
 ): MiddlewareHandler<{
   Variables: TenantVariables;
 }> {
   const byHash = keys.map((k) => ({ tenant: k.tenant, hash: Buffer.from(k.keySha256, 'hex') }));
+  const admin = options.adminToken
+    ? createHash('sha256').update(options.adminToken).digest()
+    : undefined;
   return async function apiKeyAuth(c, next) {
-    if (byHash.length === 0) {
-      c.set('tenant', OPEN_TENANT);
-      return next();
-    }
     const header = c.req.header('authorization');
     const key = header?.toLowerCase().startsWith('bearer ')
       ? header.slice(7).trim()
       : c.req.header('x-tokenwatch-key');
+    if (admin && key && timingSafeEqual(admin, createHash('sha256').update(key).digest())) {
+      c.set('tenant', c.req.query('tenant') || OPEN_TENANT);
+      return next();
+    }
+    if (byHash.length === 0) {
+      c.set('tenant', OPEN_TENANT);
+      return next();
+    }
     if (!key)
       throw new HTTPException(401, {
         message: 'missing API key (Authorization: Bearer <key> or x-tokenwatch-key)',

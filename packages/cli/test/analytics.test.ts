@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { hashApiKey, loadConfig } from '@tokenwatch/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../src/server/start-server.ts';
+import { cliArgs, repo } from './serve-process.ts';
 
 // A deterministic dataset sent through the real collector, read back through the analyzer API.
 // Prices (per million tokens): gpt-4o $2.50 input, $1.25 cached input, $10 output;
@@ -118,9 +121,10 @@ const spans = [
 ];
 
 let server: RunningServer;
+let dataDir: string;
 
 beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tokenwatch-analytics-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'tokenwatch-analytics-'));
   const config = loadConfig({ cwd: dataDir, env: {}, flags: { dataDir, port: 0 } });
   config.apiKeys = [
     { tenant: 'acme', keySha256: hashApiKey(KEY) },
@@ -248,6 +252,42 @@ describe('analytics over a hand-computed dataset', () => {
       retries: 0,
       wasteShare: 0,
     });
+  });
+
+  it('answers the CLI verbs through the running server, for the tenant asked', async () => {
+    const run = promisify(execFile);
+    const cli = (...args: string[]) =>
+      run(process.execPath, [...cliArgs, '--data-dir', dataDir, ...args], {
+        cwd: repo,
+        env: { ...process.env, TOKENWATCH_CONFIG: '' },
+      });
+    const cost = JSON.parse(
+      (await cli('cost', '--since', '1h', '--by', 'agent', '--tenant', 'acme', '--format', 'json'))
+        .stdout,
+    );
+    expect(cost.total.costUsd).toBe('0.0206');
+    const tasks = JSON.parse(
+      (
+        await cli(
+          'tasks',
+          '--since',
+          '1h',
+          '--tenant',
+          'acme',
+          '--outcome',
+          'failure',
+          '--format',
+          'json',
+        )
+      ).stdout,
+    );
+    expect(tasks.tasks.map((t: { taskId: string }) => t.taskId)).toEqual(['R2']);
+    const table = (await cli('cache', '--since', '1h', '--tenant', 'acme')).stdout;
+    expect(table).toMatch(/^writer .* YES$/m);
+    const other = JSON.parse(
+      (await cli('failures', '--since', '1h', '--tenant', 'beta', '--format', 'json')).stdout,
+    );
+    expect(other.agents).toEqual([]);
   });
 
   it('keeps each tenant to its own data, and refuses requests without a key', async () => {

@@ -45,7 +45,7 @@ export async function startServer(
   const collector = createCollector({ store, config, log });
   const app = createServerApp({ store, state, adminToken, prices: config.prices });
   app.route('/', collector.app);
-  app.route('/', createAnalyzer({ store, config }).app);
+  app.route('/', createAnalyzer({ store, config, adminToken }).app);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, port });
   try {
     await new Promise<void>((resolve, reject) => {

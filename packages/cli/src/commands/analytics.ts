@@ -1,0 +1,258 @@
+import {
+  type AgentFailureCost,
+  type AgentTaskStats,
+  type CacheReport,
+  type CostReport,
+  getCacheEfficiency,
+  getCost,
+  getFailureCost,
+  getTaskStatsByAgent,
+  getTasks,
+  parseDimensions,
+  parseSince,
+  type TaskCost,
+  type TimeRange,
+} from '@tokenwatch/analyzer';
+import { createPricer } from '@tokenwatch/pricing';
+import type { Command } from 'commander';
+import { type Backend, CliError, closeBackend, getRemote, openBackend } from '../backend.ts';
+import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
+import { renderRecords } from '../output.ts';
+
+type RangeOptions = { since: string; until?: string; tenant: string };
+
+function rangeOf(opts: RangeOptions): TimeRange {
+  try {
+    const now = new Date();
+    return {
+      from: parseSince(opts.since, now),
+      to: opts.until ? parseSince(opts.until, now) : now,
+    };
+  } catch (err) {
+    throw new CliError(`--since/--until: ${(err as Error).message}`);
+  }
+}
+
+/** Adds the options every analytics verb takes and runs it against the store or the server. */
+function analyticsCommand<T>(
+  program: Command,
+  name: string,
+  description: string,
+  defaultSince: string,
+  configure: (command: Command) => Command,
+  run: (
+    backend: Backend,
+    opts: RangeOptions & Record<string, string | undefined>,
+    command: Command,
+  ) => Promise<T>,
+  print: (result: T, format: GlobalOptions['format']) => string,
+): void {
+  configure(
+    program
+      .command(name)
+      .description(description)
+      .option('--since <time>', 'start: 15m, 24h, 7d, 2w or an ISO date', defaultSince)
+      .option('--until <time>', 'end (default now)')
+      .option('--tenant <tenant>', 'tenant to report on', 'default')
+      .addOption(formatOption()),
+  ).action(async (opts: RangeOptions & Record<string, string | undefined>, command: Command) => {
+    const global = command.optsWithGlobals<GlobalOptions>();
+    const backend = await openBackend(configFrom(command), global.server);
+    try {
+      process.stdout.write(print(await run(backend, opts, command), global.format));
+    } finally {
+      await closeBackend(backend);
+    }
+  });
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** `tokenwatch cost | tasks | cache | failures`: the analyzer's reports from the command line. */
+export function registerAnalytics(program: Command): void {
+  analyticsCommand<CostReport>(
+    program,
+    'cost',
+    'cost, tokens and calls by dimensions, with the change against the previous period',
+    '7d',
+    (c) =>
+      c.option(
+        '--by <dimensions>',
+        'task, session, agent, user, team, feature, model, provider, service, environment',
+        'agent',
+      ),
+    async (backend, opts) => {
+      const range = rangeOf(opts);
+      if (backend.kind === 'remote') {
+        return getRemote(backend, '/api/v1/cost', {
+          since: range.from.toISOString(),
+          until: range.to.toISOString(),
+          by: opts.by,
+          tenant: opts.tenant,
+        });
+      }
+      let by: ReturnType<typeof parseDimensions>;
+      try {
+        by = parseDimensions(opts.by ?? 'agent');
+      } catch (err) {
+        throw new CliError(`--by: ${(err as Error).message}`);
+      }
+      return getCost(backend.store, { tenant: opts.tenant, range, by });
+    },
+    (report, format) =>
+      format === 'json'
+        ? json(report)
+        : renderRecords(
+            [
+              ...report.rows.map((r) => ({ ...r.key, ...costColumns(r) })),
+              { [report.by[0] ?? 'total']: 'TOTAL', ...costColumns(report.total) },
+            ],
+            format,
+          ),
+  );
+
+  analyticsCommand<{ range: TimeRange; tasks: TaskCost[]; agents: AgentTaskStats[] }>(
+    program,
+    'tasks',
+    'the most expensive tasks, with outcomes, and cost per successful task by agent',
+    '7d',
+    (c) =>
+      c
+        .option('--top <n>', 'how many tasks', '20')
+        .option('--outcome <outcome>', 'only success, failure, partial, abandoned or unknown')
+        .option('--agent <agent>', 'only this agent'),
+    async (backend, opts) => {
+      const range = rangeOf(opts);
+      if (backend.kind === 'remote') {
+        return getRemote(backend, '/api/v1/tasks', {
+          since: range.from.toISOString(),
+          until: range.to.toISOString(),
+          top: opts.top,
+          outcome: opts.outcome,
+          agent: opts.agent,
+          tenant: opts.tenant,
+        });
+      }
+      const params = { tenant: opts.tenant, range, agent: opts.agent };
+      return {
+        range,
+        tasks: await getTasks(backend.store, {
+          ...params,
+          top: Number(opts.top),
+          outcome: opts.outcome,
+        }),
+        agents: await getTaskStatsByAgent(backend.store, params),
+      };
+    },
+    (result, format) =>
+      format === 'json'
+        ? json(result)
+        : `${renderRecords(
+            result.tasks.map((t) => ({
+              task: t.taskId,
+              agent: t.agent,
+              outcome: t.outcome,
+              calls: t.calls,
+              cost_usd: t.costUsd,
+              seconds: t.durationSeconds,
+            })),
+            format,
+          )}${format === 'table' ? '\n' : ''}${renderRecords(
+            result.agents.map((a) => ({
+              agent: a.agent,
+              tasks: a.tasks,
+              successes: a.successes,
+              failures: a.failures,
+              total_usd: a.totalCostUsd,
+              p50_usd: a.p50CostUsd,
+              p90_usd: a.p90CostUsd,
+              per_success_usd: a.costPerSuccessfulTaskUsd ?? '',
+            })),
+            format,
+          )}`,
+  );
+
+  analyticsCommand<CacheReport>(
+    program,
+    'cache',
+    'cache hit rate, savings, wasted cache writes and agents that break their own cache',
+    '7d',
+    (c) => c,
+    async (backend, opts) => {
+      const range = rangeOf(opts);
+      if (backend.kind === 'remote') {
+        return getRemote(backend, '/api/v1/cache', {
+          since: range.from.toISOString(),
+          until: range.to.toISOString(),
+          tenant: opts.tenant,
+        });
+      }
+      const pricer = createPricer({ overrides: configFrom(program).prices });
+      return getCacheEfficiency(backend.store, pricer, { tenant: opts.tenant, range });
+    },
+    (report, format) =>
+      format === 'json'
+        ? json(report)
+        : renderRecords(
+            report.agents.map((a) => ({
+              agent: a.agent,
+              hit_rate: a.hitRate.toFixed(3),
+              savings_usd: a.savingsUsd,
+              wasted_writes: a.wastedWrites.writes,
+              wasted_usd: a.wastedWrites.costUsd,
+              prefix_churn: a.prefixChurn.toFixed(2),
+              breaks_cache: a.breaksCache ? 'YES' : '',
+            })),
+            format,
+          ),
+  );
+
+  analyticsCommand<{ range: TimeRange; agents: AgentFailureCost[] }>(
+    program,
+    'failures',
+    'cost of failed and abandoned tasks, failed calls and retries, by agent',
+    '7d',
+    (c) => c,
+    async (backend, opts) => {
+      const range = rangeOf(opts);
+      if (backend.kind === 'remote') {
+        return getRemote(backend, '/api/v1/failures', {
+          since: range.from.toISOString(),
+          until: range.to.toISOString(),
+          tenant: opts.tenant,
+        });
+      }
+      return { range, agents: await getFailureCost(backend.store, { tenant: opts.tenant, range }) };
+    },
+    (result, format) =>
+      format === 'json'
+        ? json(result)
+        : renderRecords(
+            result.agents.map((a) => ({
+              agent: a.agent,
+              total_usd: a.totalCostUsd,
+              failed_tasks: a.failedTasks,
+              failed_task_usd: a.failedTaskCostUsd,
+              failed_calls: a.failedCalls,
+              retries: a.retries,
+              retry_usd: a.retryCostUsd,
+              waste_share: a.wasteShare.toFixed(3),
+            })),
+            format,
+          ),
+  );
+}
+
+function costColumns(r: CostReport['total']) {
+  return {
+    calls: r.calls,
+    input: r.inputTokens,
+    cache_read: r.cacheReadTokens,
+    cache_write: r.cacheWriteTokens,
+    output: r.outputTokens,
+    cost_usd: r.costUsd,
+    previous_usd: r.previousCostUsd,
+    delta_usd: r.deltaUsd,
+    unpriced: r.unpricedCalls,
+  };
+}

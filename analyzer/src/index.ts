@@ -1,7 +1,14 @@
 export { type AgentCacheStats, type CacheReport, getCacheEfficiency } from './analytics/cache.ts';
+export {
+  type AgentContext,
+  getAgentContext,
+  getContextGrowth,
+  type SessionContext,
+} from './analytics/context.ts';
 export { type CostReport, type CostRow, getCost } from './analytics/cost.ts';
 export { DIMENSIONS, type Dimension, parseDimensions } from './analytics/dimensions.ts';
 export { type AgentFailureCost, getFailureCost } from './analytics/failures.ts';
+export { getTaskCostRegressions, type TaskCostRegression } from './analytics/regression.ts';
 export {
   type AgentTaskStats,
   getTaskStatsByAgent,

@@ -4,8 +4,10 @@ import type { Store } from '@tokenwatch/store';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { getCacheEfficiency } from '../analytics/cache.ts';
+import { getAgentContext, getContextGrowth } from '../analytics/context.ts';
 import { getCost } from '../analytics/cost.ts';
 import { getFailureCost } from '../analytics/failures.ts';
+import { getTaskCostRegressions } from '../analytics/regression.ts';
 import { getTaskStatsByAgent, getTasks } from '../analytics/tasks.ts';
 import { dimensionsOf, parseQuery, RangeQuery, rangeOf } from './query-params.ts';
 
@@ -70,6 +72,17 @@ export function analyticsRoutes(deps: {
     return c.json({
       range,
       agents: await getFailureCost(store, { tenant: c.get('tenant'), range }),
+    });
+  });
+  app.get('/context', auth, async (c) => {
+    const q = parseQuery(RangeQuery, c.req.query());
+    const range = rangeOf(q);
+    const tenant = c.get('tenant');
+    return c.json({
+      range,
+      sessions: await getContextGrowth(store, { tenant, range }),
+      agents: await getAgentContext(store, { tenant, range }),
+      taskCostRegressions: await getTaskCostRegressions(store, { tenant, now: range.to }),
     });
   });
   return app;

@@ -2,7 +2,7 @@ import { ConfigError } from '@tokenwatch/config';
 import { StoreError } from '@tokenwatch/store';
 import { Command } from 'commander';
 import { CliError } from './backend.ts';
-import { registerAnalytics } from './commands/analytics.ts';
+import { registerAnalytics, registerContext } from './commands/analytics.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -34,6 +34,7 @@ export function buildProgram(): Command {
   registerSql(program);
   registerReprice(program);
   registerAnalytics(program);
+  registerContext(program);
   registerConfig(program);
   registerKeys(program);
   registerVersion(program);

@@ -284,6 +284,17 @@ describe('analytics over a hand-computed dataset', () => {
     expect(tasks.tasks.map((t: { taskId: string }) => t.taskId)).toEqual(['R2']);
     const table = (await cli('cache', '--since', '1h', '--tenant', 'acme')).stdout;
     expect(table).toMatch(/^writer .* YES$/m);
+    // A failed call that reported no usage counts with a zero prompt (the provider billed nothing).
+    const context = JSON.parse(
+      (await cli('context', '--since', '1h', '--tenant', 'acme', '--format', 'json')).stdout,
+    );
+    expect(
+      context.sessions.map((x: { session: string; calls: number }) => [x.session, x.calls]).sort(),
+    ).toEqual([
+      ['s-f', 3],
+      ['s-r', 4],
+      ['s-w', 3],
+    ]);
     const other = JSON.parse(
       (await cli('failures', '--since', '1h', '--tenant', 'beta', '--format', 'json')).stdout,
     );

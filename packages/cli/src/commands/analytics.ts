@@ -1,16 +1,22 @@
 import {
+  type AgentContext,
   type AgentFailureCost,
   type AgentTaskStats,
   type CacheReport,
   type CostReport,
+  getAgentContext,
   getCacheEfficiency,
+  getContextGrowth,
   getCost,
   getFailureCost,
+  getTaskCostRegressions,
   getTaskStatsByAgent,
   getTasks,
   parseDimensions,
   parseSince,
+  type SessionContext,
   type TaskCost,
+  type TaskCostRegression,
   type TimeRange,
 } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
@@ -237,6 +243,60 @@ export function registerAnalytics(program: Command): void {
               retries: a.retries,
               retry_usd: a.retryCostUsd,
               waste_share: a.wasteShare.toFixed(3),
+            })),
+            format,
+          ),
+  );
+}
+
+type ContextResult = {
+  range: TimeRange;
+  sessions: SessionContext[];
+  agents: AgentContext[];
+  taskCostRegressions: TaskCostRegression[];
+};
+
+/** `tokenwatch context`: context growth per session, and cost-per-task regressions. */
+export function registerContext(program: Command): void {
+  analyticsCommand<ContextResult>(
+    program,
+    'context',
+    'context growth in sessions, output/input ratio and window use by agent, cost-per-task regressions',
+    '24h',
+    (c) => c,
+    async (backend, opts) => {
+      const range = rangeOf(opts);
+      if (backend.kind === 'remote') {
+        return getRemote(backend, '/api/v1/context', {
+          since: range.from.toISOString(),
+          until: range.to.toISOString(),
+          tenant: opts.tenant,
+        });
+      }
+      const params = { tenant: opts.tenant, range };
+      return {
+        range,
+        sessions: await getContextGrowth(backend.store, params),
+        agents: await getAgentContext(backend.store, params),
+        taskCostRegressions: await getTaskCostRegressions(backend.store, {
+          tenant: opts.tenant,
+          now: range.to,
+        }),
+      };
+    },
+    (result, format) =>
+      format === 'json'
+        ? json(result)
+        : renderRecords(
+            result.sessions.map((s) => ({
+              session: s.session,
+              agent: s.agent,
+              calls: s.calls,
+              first_prompt: s.firstPromptTokens,
+              last_prompt: s.lastPromptTokens,
+              max_window_use: s.maxUtilization.toFixed(2),
+              compactions: s.compactions,
+              near_window: s.nearWindowWithoutCompaction ? 'YES' : '',
             })),
             format,
           ),

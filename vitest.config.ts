@@ -15,6 +15,8 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'collector/src/**/*.test.ts',
       'analyzer/src/**/*.test.ts',
+      'dashboards/test/**/*.test.ts',
+      'docker/**/*.test.ts',
     ],
     pool: 'forks',
     isolate: true,

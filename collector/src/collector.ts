@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { apiKeyAuth, type TenantVariables } from '@tokenwatch/auth';
 import type { Config } from '@tokenwatch/config';
+import type { LlmCall } from '@tokenwatch/schema';
 import type { Store } from '@tokenwatch/store';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -19,6 +20,8 @@ export type Collector = {
   ingestor: Ingestor;
   /** Starts the background store writer (replays what a previous run left in the spool). */
   start(): void;
+  /** Calls every listener with the calls of each insert, as they are stored. */
+  onCallsStored(listener: (calls: readonly LlmCall[]) => void): void;
   /** Waits until everything acknowledged is in the store (tests, shutdown). */
   flushed(): Promise<void>;
   stop(): Promise<void>;
@@ -67,6 +70,7 @@ export function createCollector(deps: {
     ingestor,
     start: () => ingestor.start(),
     flushed: () => ingestor.flushed(),
+    onCallsStored: (listener) => ingestor.onCallsStored(listener),
     stop: () => ingestor.stop(),
   };
 }

@@ -1,4 +1,5 @@
 import { createPricer, type PriceOverrideSpec } from '@tokenwatch/pricing';
+import type { LlmCall } from '@tokenwatch/schema';
 import type { Store } from '@tokenwatch/store';
 import type { CollectorMetrics } from '../metrics.ts';
 import type { AttributionField, AttributionRule } from '../normalize/attribution.ts';
@@ -55,6 +56,7 @@ export class Ingestor {
   private readonly rules: AttributionRule[];
   private readonly options: IngestorOptions;
   private accepting = true;
+  private readonly storedListeners: ((calls: readonly LlmCall[]) => void)[] = [];
 
   constructor(store: Store, metrics: CollectorMetrics, options: IngestorOptions) {
     this.options = options;
@@ -76,6 +78,9 @@ export class Ingestor {
         }
       },
       onWritten: (stats) => metrics.duplicateCalls.inc(stats.duplicates),
+      onCallsStored: (calls) => {
+        for (const listener of this.storedListeners) listener(calls);
+      },
     });
     this.committer.onDurable = () => this.writer.notify();
     this.pricer = createPricer({ overrides: options.prices });
@@ -84,6 +89,11 @@ export class Ingestor {
       field: RULE_FIELDS[r.field]!,
       attribute: r.from,
     }));
+  }
+
+  /** Subscribes to every call as it is stored (spend counters of the budget checks). */
+  onCallsStored(listener: (calls: readonly LlmCall[]) => void): void {
+    this.storedListeners.push(listener);
   }
 
   /** Updates the gauges that are read, not counted (called before /metrics renders). */

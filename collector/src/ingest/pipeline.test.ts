@@ -148,6 +148,25 @@ describe('ingest pipeline: spool, group commit, store writer', () => {
     spool.close();
   });
 
+  it('tells listeners each stored call once, duplicates not', async () => {
+    const spool = Spool.open(mkdtempSync(join(tmpdir(), 'tokenwatch-spool-')));
+    const committer = new GroupCommitter(spool);
+    const stored: string[] = [];
+    const writer = new StoreWriter(spool, t.store, {
+      pollMs: 20,
+      onCallsStored: (calls) => stored.push(...calls.map((c) => c.spanId)),
+    });
+    committer.onDurable = () => writer.notify();
+    writer.start();
+    const b = batch('listen', 3);
+    await committer.submit(b);
+    await committer.submit(b); // a client retry of the same spans
+    await writer.flushed();
+    await writer.stop();
+    expect(stored.sort()).toEqual(b.calls.map((c) => c.spanId).sort());
+    spool.close();
+  });
+
   it('turns requests away when the store is too far behind', async () => {
     const spool = Spool.open(mkdtempSync(join(tmpdir(), 'tokenwatch-spool-')));
     const committer = new GroupCommitter(spool, { maxLagBytes: 100 });

@@ -1,3 +1,4 @@
+import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls, insertOtelSpans, type Store, upsertTasks } from '@tokenwatch/store';
 import type { Spool, SpoolPosition } from './spool.ts';
 import { decodeBatch } from './spool-record.ts';
@@ -9,6 +10,8 @@ export type StoreWriterOptions = {
   /** How often to look for records when nothing signalled new ones. */
   pollMs?: number;
   onError?: (err: unknown) => void;
+  /** Every call stored, as it is stored (see `insertLlmCalls`' `onStored`). */
+  onCallsStored?: (calls: readonly LlmCall[]) => void;
   onWritten?: (stats: {
     calls: number;
     duplicates: number;
@@ -27,8 +30,10 @@ export type StoreWriterOptions = {
 export class StoreWriter {
   private readonly spool: Spool;
   private readonly store: Store;
-  private readonly options: Required<Omit<StoreWriterOptions, 'onError' | 'onWritten'>> &
-    Pick<StoreWriterOptions, 'onError' | 'onWritten'>;
+  private readonly options: Required<
+    Omit<StoreWriterOptions, 'onError' | 'onWritten' | 'onCallsStored'>
+  > &
+    Pick<StoreWriterOptions, 'onError' | 'onWritten' | 'onCallsStored'>;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -45,6 +50,7 @@ export class StoreWriter {
       pollMs: options.pollMs ?? 500,
       onError: options.onError,
       onWritten: options.onWritten,
+      onCallsStored: options.onCallsStored,
     };
   }
 
@@ -100,7 +106,10 @@ export class StoreWriter {
       const started = performance.now();
       try {
         await insertOtelSpans(this.store, batch.spans, token);
-        const result = await insertLlmCalls(this.store, batch.calls, { dedupToken: token });
+        const result = await insertLlmCalls(this.store, batch.calls, {
+          dedupToken: token,
+          onStored: this.options.onCallsStored,
+        });
         await upsertTasks(this.store, batch.tasks);
         this.failures = 0;
         this.options.onWritten?.({

@@ -21,6 +21,12 @@ export type InsertLlmCallsOptions = {
    * treated as duplicates, so a retry sends exactly the rows of the first attempt.
    */
   dedupToken?: string;
+  /**
+   * Told the calls this insert stored, inside the writers' exclusive section: a reader that
+   * snapshots the store in the same section (a spend counter rebuilding itself) sees every call
+   * exactly once, either in its snapshot or through this callback.
+   */
+  onStored?: (calls: readonly LlmCall[]) => void;
 };
 
 /**
@@ -55,6 +61,7 @@ export async function insertLlmCalls(
           }
         : undefined,
     );
+    options.onStored?.([...fresh.values()]);
     return { inserted: rows.length, duplicates: parsed.length - rows.length };
   });
 }

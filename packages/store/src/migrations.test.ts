@@ -38,6 +38,7 @@ describe('migrate', () => {
       schema: z.object({ name: z.string() }),
     });
     expect(tables.map((r) => r.name)).toEqual([
+      'budget_events',
       'llm_calls',
       'llm_usage_1m',
       'llm_usage_1m_mv',

@@ -48,6 +48,8 @@ describe('schema', () => {
   });
 
   it('accepts the exporter insert and keeps the trace-id lookup table current', async () => {
+    // Yesterday: recent enough for the 30-day TTL whenever the test runs.
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     // The exporter's own INSERT names its 22 columns; Tokenwatch's TenantId takes its default.
     await runCommand(
       t.store,
@@ -56,10 +58,10 @@ describe('schema', () => {
         StatusMessage, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`, \`Links.TraceId\`,
         \`Links.SpanId\`, \`Links.TraceState\`, \`Links.Attributes\`)
       VALUES
-        ('2026-11-20 10:00:00.5', 'abc', 's1', '', '', 'chat gpt-4o', 'SPAN_KIND_CLIENT', 'agent',
+        ('${day} 10:00:00.5', 'abc', 's1', '', '', 'chat gpt-4o', 'SPAN_KIND_CLIENT', 'agent',
           map('service.name', 'agent'), 'scope', '1.0', map('gen_ai.request.model', 'gpt-4o'), 1500000000,
           'STATUS_CODE_UNSET', '', [], [], [], [], [], [], []),
-        ('2026-11-20 10:00:07.5', 'abc', 's2', 's1', '', 'chat gpt-4o', 'SPAN_KIND_CLIENT', 'agent',
+        ('${day} 10:00:07.5', 'abc', 's2', 's1', '', 'chat gpt-4o', 'SPAN_KIND_CLIENT', 'agent',
           map(), 'scope', '1.0', map(), 100, 'STATUS_CODE_OK', '', [], [], [], [], [], [], [])`,
     );
     const lookup = await queryRows(t.store, {
@@ -67,7 +69,7 @@ describe('schema', () => {
         "SELECT toString(min(Start)) AS start, toString(max(End)) AS end FROM otel_traces_trace_id_ts WHERE TraceId = 'abc'",
       schema: z.object({ start: z.string(), end: z.string() }),
     });
-    expect(lookup).toEqual([{ start: '2026-11-20 10:00:00', end: '2026-11-20 10:00:07' }]);
+    expect(lookup).toEqual([{ start: `${day} 10:00:00`, end: `${day} 10:00:07` }]);
     const [row] = await queryRows(t.store, {
       query: "SELECT TenantId, SpanAttributeItems FROM otel_traces WHERE SpanId = 's1'",
       schema: z.object({ TenantId: z.string(), SpanAttributeItems: z.array(z.string()) }),

@@ -33,9 +33,13 @@ describe('runUserQuery', () => {
   });
 
   it('runs writes when allowed', async () => {
-    await runUserQuery(t.store, "INSERT INTO tasks (tenant, task_id) VALUES ('t', 'x')", {
-      allowWrite: true,
-    });
+    await runUserQuery(
+      t.store,
+      "INSERT INTO tasks (tenant, task_id, start_time) VALUES ('t', 'x', now64(9))",
+      {
+        allowWrite: true,
+      },
+    );
     const result = await runUserQuery(t.store, 'SELECT count() AS n FROM tasks');
     expect(result.rows).toEqual([['1']]);
   });

@@ -5,11 +5,15 @@ import type { Store } from '@tokenwatch/store';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { analyticsRoutes } from './api/analytics-routes.ts';
+import { budgetRoutes } from './api/budget-routes.ts';
+import { BudgetCounter } from './budgets/index.ts';
 
 /** The analyzer as the serve process mounts it. */
 export type Analyzer = {
-  /** Routes under /api/v1: cost, tasks, cache, failures (API-key authenticated, tenant-scoped). */
+  /** Routes under /api/v1: cost, tasks, cache, failures, context, anomalies, budgets (API-key authenticated, tenant-scoped). */
   app: Hono;
+  /** In-memory spend per budget instance, for /budgets/check: feed it every stored call. */
+  budgets: BudgetCounter;
 };
 
 /** Builds the analyzer over a store. */
@@ -26,6 +30,14 @@ export function createAnalyzer(deps: {
     console.error('tokenwatch: analyzer request failed', err);
     return c.json({ error: 'internal error' }, 500);
   });
+  const budgets = new BudgetCounter({
+    budgets: deps.config.budgets,
+    timezone: deps.config.timezone,
+  });
   app.route('/api/v1', analyticsRoutes({ store: deps.store, pricer, auth }));
-  return { app: app as unknown as Hono };
+  app.route(
+    '/api/v1',
+    budgetRoutes({ store: deps.store, config: deps.config, counter: budgets, auth }),
+  );
+  return { app: app as unknown as Hono, budgets };
 }

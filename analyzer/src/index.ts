@@ -17,3 +17,16 @@ export {
 } from './analytics/tasks.ts';
 export { parseSince, type TimeRange } from './analytics/time-range.ts';
 export { type Analyzer, createAnalyzer } from './analyzer.ts';
+export {
+  ANOMALY_METRICS,
+  type Anomaly,
+  type AnomalyMetric,
+  detectAnomalies,
+} from './anomalies/index.ts';
+export {
+  type BudgetCheck,
+  type BudgetCheckEntry,
+  BudgetCounter,
+  type BudgetStatus,
+  evaluateBudgets,
+} from './budgets/index.ts';

@@ -3,6 +3,7 @@ import { StoreError } from '@tokenwatch/store';
 import { Command } from 'commander';
 import { CliError } from './backend.ts';
 import { registerAnalytics, registerContext } from './commands/analytics.ts';
+import { registerBudgets } from './commands/budgets.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerReprice(program);
   registerAnalytics(program);
   registerContext(program);
+  registerBudgets(program);
   registerConfig(program);
   registerKeys(program);
   registerVersion(program);

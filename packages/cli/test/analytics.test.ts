@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { hashApiKey, loadConfig } from '@tokenwatch/config';
+import { BudgetSchema, hashApiKey, loadConfig } from '@tokenwatch/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../src/server/start-server.ts';
 import { cliArgs, repo } from './serve-process.ts';
@@ -130,6 +130,17 @@ beforeAll(async () => {
     { tenant: 'acme', keySha256: hashApiKey(KEY) },
     { tenant: 'beta', keySha256: hashApiKey(OTHER_KEY) },
   ];
+  // Rolling windows, so the test means the same at any time of day.
+  config.budgets = [
+    BudgetSchema.parse({
+      id: 'researcher-24h',
+      scope: { agent: 'researcher' },
+      period: 'rolling',
+      window: '24h',
+      limit_usd: 0.01,
+    }),
+    BudgetSchema.parse({ id: 'org-24h', period: 'rolling', window: '24h', limit_usd: 1 }),
+  ];
   server = await startServer(config, { log: () => {} });
   await server.ready;
   const response = await fetch(`${server.url}/v1/traces`, {
@@ -252,6 +263,36 @@ describe('analytics over a hand-computed dataset', () => {
       retries: 0,
       wasteShare: 0,
     });
+  });
+
+  it('answers budget checks from memory: the researcher is over its budget, the writer is not', async () => {
+    type Check = { allowed: boolean; budgets: { id: string; spent: string; remaining: string }[] };
+    const researcher = await api<Check>('/budgets/check?agent=researcher');
+    expect(researcher.allowed).toBe(false);
+    expect(researcher.budgets.map((b) => [b.id, b.spent, b.remaining])).toEqual([
+      ['researcher-24h', '0.015', '0'],
+      ['org-24h', '0.0206', '0.9794'],
+    ]);
+    const writer = await api<Check>('/budgets/check?agent=writer');
+    expect(writer).toMatchObject({ allowed: true, budgets: [{ id: 'org-24h', spent: '0.0206' }] });
+    // The other tenant has spent nothing against the same budgets.
+    const beta = await api<Check>('/budgets/check?agent=researcher', OTHER_KEY);
+    expect(beta.allowed).toBe(true);
+  });
+
+  it('reports budget status with the thresholds reached', async () => {
+    const body = await api<{
+      budgets: {
+        budgetId: string;
+        spent: string;
+        thresholds: { reached: number[]; newlyReached: number[] };
+      }[];
+    }>('/budgets');
+    const researcher = body.budgets.find((b) => b.budgetId === 'researcher-24h')!;
+    expect(researcher.spent).toBe('0.015');
+    expect(researcher.thresholds.reached).toEqual([0.5, 0.8, 1]);
+    // Looking does not consume the alert: newly reached thresholds are the alert engine's.
+    expect(researcher.thresholds.newlyReached).toEqual([]);
   });
 
   it('answers the CLI verbs through the running server, for the tenant asked', async () => {

@@ -20,6 +20,7 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
+const BUDGET_REBUILD_MS = 10 * 60_000;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /**
@@ -45,7 +46,19 @@ export async function startServer(
   const collector = createCollector({ store, config, log });
   const app = createServerApp({ store, state, adminToken, prices: config.prices });
   app.route('/', collector.app);
-  app.route('/', createAnalyzer({ store, config, adminToken }).app);
+  const analyzer = createAnalyzer({ store, config, adminToken });
+  app.route('/', analyzer.app);
+  // The budget counter counts every call stored after its snapshot of the store: both happen in
+  // the writers' exclusive section, so no call is counted twice or missed.
+  let counting = false;
+  collector.onCallsStored((calls) => {
+    if (counting) analyzer.budgets.record(calls);
+  });
+  const rebuildBudgets = () =>
+    store.exclusive(async () => {
+      await analyzer.budgets.rebuild(store, new Date());
+      counting = true;
+    });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, port });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -82,12 +95,22 @@ export async function startServer(
     const changed = await applyRetention(store, config.retention);
     if (changed.length > 0) log(`tokenwatch: retention updated on ${changed.join(', ')}`);
     collector.start();
+    await rebuildBudgets();
     state.ready = true;
     state.reason = '';
   })();
   ready.catch((err: unknown) => {
     state.reason = `migrations failed: ${(err as Error).message}`;
   });
+
+  // A periodic rebuild heals what the counter cannot see (repricing, a retried insert).
+  const rebuildTimer = setInterval(() => {
+    if (state.ready)
+      rebuildBudgets().catch((err: unknown) =>
+        log(`tokenwatch: budget rebuild failed: ${(err as Error).message}`),
+      );
+  }, BUDGET_REBUILD_MS);
+  rebuildTimer.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -99,6 +122,7 @@ export async function startServer(
       closing ??= (async () => {
         state.ready = false;
         state.reason = 'shutting down';
+        clearInterval(rebuildTimer);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Keep-alive connections would hold close() open until they time out.

@@ -1,10 +1,12 @@
 import type { TenantVariables } from '@tokenwatch/auth';
-import { type Config, SCOPE_FIELDS } from '@tokenwatch/config';
+import { type Config, SCOPE_FIELDS, type ScopeField } from '@tokenwatch/config';
 import type { Store } from '@tokenwatch/store';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
+import { compareDecimal } from '../analytics/decimal-text.ts';
 import { detectAnomalies } from '../anomalies/index.ts';
-import { type BudgetCounter, evaluateBudgets } from '../budgets/index.ts';
+import { type BudgetCheck, type BudgetCounter, evaluateBudgets } from '../budgets/index.ts';
 import { parseQuery } from './query-params.ts';
 
 const AtQuery = z.object({ at: z.coerce.date().optional() });
@@ -14,6 +16,46 @@ const CheckQuery = z.object(
     z.ZodOptional<z.ZodString>
   >,
 );
+
+/** `agent:a,team:t` as attribution; a 400 for anything else. */
+function parseScope(value: string | undefined): Partial<Record<ScopeField, string>> {
+  if (!value) return {};
+  const scope: Partial<Record<ScopeField, string>> = {};
+  for (const part of value.split(',')) {
+    const at = part.indexOf(':');
+    const field = part.slice(0, at) as ScopeField;
+    if (at <= 0 || !SCOPE_FIELDS.includes(field)) {
+      throw new HTTPException(400, {
+        message: `scope: expected field:value pairs (${SCOPE_FIELDS.join(', ')}), got ${JSON.stringify(part)}`,
+      });
+    }
+    scope[field] = part.slice(at + 1);
+  }
+  return scope;
+}
+
+/**
+ * The tightest budget in one line, for clients that only need a verdict: what is left in USD and
+ * in tokens on the tightest budget of each unit, why a call is refused, and when that budget resets.
+ */
+function summarize(check: BudgetCheck) {
+  const tightest = (unit: 'usd' | 'tokens') =>
+    check.budgets
+      .filter((b) => b.unit === unit)
+      .sort((a, b) => compareDecimal(a.remaining, b.remaining))[0];
+  const usd = tightest('usd');
+  const tokens = tightest('tokens');
+  const exhausted = check.budgets.find((b) => b.fraction >= 1);
+  const resetting = exhausted ?? usd ?? tokens;
+  return {
+    remainingUsd: usd?.remaining ?? null,
+    remainingTokens: tokens ? Number(tokens.remaining) : null,
+    reason: exhausted
+      ? `budget ${exhausted.id}${exhausted.instance ? ` (${exhausted.instance})` : ''} is spent`
+      : undefined,
+    resetAt: resetting?.period.end ?? undefined,
+  };
+}
 
 /** Tenant-scoped anomaly and budget routes (mounted under /api/v1). */
 export function budgetRoutes(deps: {
@@ -50,9 +92,12 @@ export function budgetRoutes(deps: {
   });
 
   // The instrumentation's remote guard asks here before each call: answered from memory, no query.
+  // Attribution comes as fields (`?agent=a&team=t`) or as `?scope=agent:a,team:t`.
   app.get('/budgets/check', auth, (c) => {
-    const scope = parseQuery(CheckQuery, c.req.query());
-    return c.json(counter.check({ tenant: c.get('tenant'), scope, now: new Date() }));
+    const query = c.req.query();
+    const scope = { ...parseQuery(CheckQuery, query), ...parseScope(query.scope) };
+    const check = counter.check({ tenant: c.get('tenant'), scope, now: new Date() });
+    return c.json({ scope: query.scope ?? '', ...check, ...summarize(check) });
   });
   return app;
 }

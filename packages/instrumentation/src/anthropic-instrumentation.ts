@@ -4,18 +4,14 @@
  * `messages.stream`, which goes through `create`. `messages.countTokens` is not billed and gets no
  * span; it is routed like the others so the 1.x SDK does not report it as a call either.
  */
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-} from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { anthropicMessagesAdapter } from './anthropic-messages.ts';
 import { quietMessages } from './anthropic-quiet.ts';
 import { patchCall } from './call-recorder.ts';
-import { resolveConfig } from './env.ts';
-import type { AnyFunction, RecorderDeps } from './internal-types.ts';
+import type { AnyFunction } from './internal-types.ts';
 import { isRecord } from './json.ts';
+import { LlmInstrumentation } from './llm-instrumentation.ts';
 import type { TokenwatchInstrumentationConfig } from './types.ts';
-import { PACKAGE_VERSION } from './version.ts';
 
 /** Versions of `@anthropic-ai/sdk` whose classes are patched. */
 export const ANTHROPIC_VERSIONS = ['>=0.30.0 <2'];
@@ -57,12 +53,9 @@ export function routeQuietly(
  * new AnthropicInstrumentation().manuallyInstrument(await import('@anthropic-ai/sdk'));
  * ```
  */
-export class AnthropicInstrumentation extends InstrumentationBase<TokenwatchInstrumentationConfig> {
+export class AnthropicInstrumentation extends LlmInstrumentation {
   constructor(config: TokenwatchInstrumentationConfig = {}) {
-    super('@tokenwatch/instrumentation/anthropic', PACKAGE_VERSION, {
-      ...config,
-      ...resolveConfig(config),
-    });
+    super('@tokenwatch/instrumentation/anthropic', config);
   }
 
   protected init(): InstrumentationNodeModuleDefinition {
@@ -74,27 +67,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<TokenwatchInst
     );
   }
 
-  /** Patches an `@anthropic-ai/sdk` module (or its `Anthropic` class) loaded without the hooks. */
-  manuallyInstrument(moduleExports: unknown): void {
-    this._patch(moduleExports);
-  }
-
-  private _deps(): RecorderDeps {
-    return {
-      tracer: () => this.tracer,
-      config: () => {
-        const config = this.getConfig();
-        return {
-          captureContent: config.captureContent === true,
-          includeStreamUsage: config.includeStreamUsage === true,
-        };
-      },
-      isEnabled: () => this.isEnabled(),
-      diag: this._diag,
-    };
-  }
-
-  private _patch<T>(moduleExports: T): T {
+  protected _patch<T>(moduleExports: T): T {
     try {
       const prototype = anthropicMessagesPrototype(moduleExports);
       if (!prototype) return moduleExports;

@@ -4,19 +4,15 @@
  * embeddings, patched on the classes' prototypes through the module hooks or
  * {@link OpenAIInstrumentation.manuallyInstrument}.
  */
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-} from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { patchCall } from './call-recorder.ts';
-import { resolveConfig } from './env.ts';
-import type { AnyFunction, CallAdapter, RecorderDeps } from './internal-types.ts';
+import type { AnyFunction, CallAdapter } from './internal-types.ts';
 import { isRecord } from './json.ts';
+import { LlmInstrumentation } from './llm-instrumentation.ts';
 import { chatCompletionsAdapter } from './openai-chat.ts';
 import { embeddingsAdapter } from './openai-embeddings.ts';
 import { responsesAdapter } from './openai-responses.ts';
 import type { TokenwatchInstrumentationConfig } from './types.ts';
-import { PACKAGE_VERSION } from './version.ts';
 
 /** Versions of `openai` whose classes are patched. */
 export const OPENAI_VERSIONS = ['>=5.0.0 <7'];
@@ -55,12 +51,9 @@ export function openaiTargets(moduleExports: unknown): [Prototype, CallAdapter][
  * instrumentation.manuallyInstrument(await import('openai'));
  * ```
  */
-export class OpenAIInstrumentation extends InstrumentationBase<TokenwatchInstrumentationConfig> {
+export class OpenAIInstrumentation extends LlmInstrumentation {
   constructor(config: TokenwatchInstrumentationConfig = {}) {
-    super('@tokenwatch/instrumentation/openai', PACKAGE_VERSION, {
-      ...config,
-      ...resolveConfig(config),
-    });
+    super('@tokenwatch/instrumentation/openai', config);
   }
 
   protected init(): InstrumentationNodeModuleDefinition {
@@ -72,30 +65,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<TokenwatchInstrum
     );
   }
 
-  /**
-   * Patches an `openai` module (or its `OpenAI` class) loaded without the module hooks: bundled
-   * applications, test runners with their own module loader. Idempotent.
-   */
-  manuallyInstrument(moduleExports: unknown): void {
-    this._patch(moduleExports);
-  }
-
-  private _deps(): RecorderDeps {
-    return {
-      tracer: () => this.tracer,
-      config: () => {
-        const config = this.getConfig();
-        return {
-          captureContent: config.captureContent === true,
-          includeStreamUsage: config.includeStreamUsage === true,
-        };
-      },
-      isEnabled: () => this.isEnabled(),
-      diag: this._diag,
-    };
-  }
-
-  private _patch<T>(moduleExports: T): T {
+  protected _patch<T>(moduleExports: T): T {
     try {
       const deps = this._deps();
       for (const [prototype, adapter] of openaiTargets(moduleExports)) {

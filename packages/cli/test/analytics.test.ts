@@ -336,12 +336,18 @@ describe('analytics over a hand-computed dataset', () => {
       ['s-r', 4],
       ['s-w', 3],
     ]);
-    const budgets = JSON.parse((await cli('budgets', '--tenant', 'acme', '--format', 'json')).stdout);
-    expect(budgets.budgets.map((b: { budgetId: string; spent: string }) => [b.budgetId, b.spent])).toEqual([
+    const budgets = JSON.parse(
+      (await cli('budgets', '--tenant', 'acme', '--format', 'json')).stdout,
+    );
+    expect(
+      budgets.budgets.map((b: { budgetId: string; spent: string }) => [b.budgetId, b.spent]),
+    ).toEqual([
       ['researcher-24h', '0.015'],
       ['org-24h', '0.0206'],
     ]);
-    const anomalies = JSON.parse((await cli('anomalies', '--tenant', 'acme', '--format', 'json')).stdout);
+    const anomalies = JSON.parse(
+      (await cli('anomalies', '--tenant', 'acme', '--format', 'json')).stdout,
+    );
     expect(anomalies.anomalies).toEqual([]);
     const other = JSON.parse(
       (await cli('failures', '--since', '1h', '--tenant', 'beta', '--format', 'json')).stdout,

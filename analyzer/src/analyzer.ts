@@ -4,6 +4,7 @@ import { createPricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { type AlertEngine, createAlertEngine } from './alerts/index.ts';
 import { analyticsRoutes } from './api/analytics-routes.ts';
 import { budgetRoutes } from './api/budget-routes.ts';
 import { BudgetCounter } from './budgets/index.ts';
@@ -14,6 +15,8 @@ export type Analyzer = {
   app: Hono;
   /** In-memory spend per budget instance, for /budgets/check: feed it every stored call. */
   budgets: BudgetCounter;
+  /** The alert engine: the serve process starts and stops it; /api/v1/alerts lists its alerts. */
+  alerts: AlertEngine;
 };
 
 /** Builds the analyzer over a store. */
@@ -34,10 +37,29 @@ export function createAnalyzer(deps: {
     budgets: deps.config.budgets,
     timezone: deps.config.timezone,
   });
-  app.route('/api/v1', analyticsRoutes({ store: deps.store, pricer, auth }));
+  app.route(
+    '/api/v1',
+    analyticsRoutes({
+      store: deps.store,
+      pricer,
+      auth,
+      config: deps.config,
+      timezone: deps.config.timezone,
+    }),
+  );
   app.route(
     '/api/v1',
     budgetRoutes({ store: deps.store, config: deps.config, counter: budgets, auth }),
   );
-  return { app: app as unknown as Hono, budgets };
+  const alerts = createAlertEngine({
+    store: deps.store,
+    config: deps.config,
+    pricer,
+    onError: (err) =>
+      console.error(`tokenwatch: alert evaluation failed: ${(err as Error).message}`),
+  });
+  app.get('/api/v1/alerts', auth, async (c) =>
+    c.json({ alerts: await alerts.list({ tenant: c.get('tenant') }) }),
+  );
+  return { app: app as unknown as Hono, budgets, alerts };
 }

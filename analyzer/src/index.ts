@@ -1,3 +1,10 @@
+export {
+  type AlertEngine,
+  type AlertView,
+  createAlertEngine,
+  exportGrafanaAlertRules,
+  listDeliveries,
+} from './alerts/index.ts';
 export { type AgentCacheStats, type CacheReport, getCacheEfficiency } from './analytics/cache.ts';
 export {
   type AgentContext,
@@ -30,3 +37,13 @@ export {
   type BudgetStatus,
   evaluateBudgets,
 } from './budgets/index.ts';
+export {
+  buildWeeklyReport,
+  createReportScheduler,
+  lastCompleteWeek,
+  parseIsoWeek,
+  type ReportScheduler,
+  renderWeeklyReport,
+  type WeeklyReport,
+  WeeklyReportSchema,
+} from './reports/index.ts';

@@ -1,7 +1,9 @@
 import type { TenantVariables } from '@tokenwatch/auth';
+import type { Config } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { getCacheEfficiency } from '../analytics/cache.ts';
 import { getAgentContext, getContextGrowth } from '../analytics/context.ts';
@@ -9,12 +11,28 @@ import { getCost } from '../analytics/cost.ts';
 import { getFailureCost } from '../analytics/failures.ts';
 import { getTaskCostRegressions } from '../analytics/regression.ts';
 import { getTaskStatsByAgent, getTasks } from '../analytics/tasks.ts';
+import { renderWeeklyReport } from '../reports/weekly.ts';
 import { dimensionsOf, parseQuery, RangeQuery, rangeOf } from './query-params.ts';
 
 const CostQuery = RangeQuery.extend({
   by: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
 });
+const ReportQuery = z.object({
+  week: z.string().optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  tz: z.string().optional(),
+  by: z.string().optional(),
+  format: z.enum(['md', 'html', 'json', 'csv', 'focus']).default('md'),
+});
+const REPORT_CONTENT_TYPES = {
+  md: 'text/markdown; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  json: 'application/json',
+  csv: 'text/csv; charset=utf-8',
+  focus: 'text/csv; charset=utf-8',
+} as const;
 const TasksQuery = RangeQuery.extend({
   top: z.coerce.number().int().min(1).max(10_000).default(20),
   outcome: z.enum(['success', 'failure', 'partial', 'abandoned', 'unknown']).optional(),
@@ -28,6 +46,8 @@ const TasksQuery = RangeQuery.extend({
 export function analyticsRoutes(deps: {
   store: Store;
   pricer: Pricer;
+  config: Config;
+  timezone: string;
   auth: MiddlewareHandler<{ Variables: TenantVariables }>;
 }): Hono<{ Variables: TenantVariables }> {
   const app = new Hono<{ Variables: TenantVariables }>();
@@ -84,6 +104,26 @@ export function analyticsRoutes(deps: {
       agents: await getAgentContext(store, { tenant, range }),
       taskCostRegressions: await getTaskCostRegressions(store, { tenant, now: range.to }),
     });
+  });
+  app.get('/reports/weekly', auth, async (c) => {
+    const q = parseQuery(ReportQuery, c.req.query());
+    const timezone = q.tz ?? deps.timezone;
+    let text: string;
+    try {
+      text = await renderWeeklyReport(store, {
+        tenant: c.get('tenant'),
+        selection: { week: q.week, from: q.from, to: q.to, timezone },
+        by: dimensionsOf(q.by),
+        format: q.format,
+        pricer,
+        config: deps.config,
+      });
+    } catch (err) {
+      if (err instanceof Error && /not an ISO week/.test(err.message))
+        throw new HTTPException(400, { message: err.message });
+      throw err;
+    }
+    return c.body(text, 200, { 'content-type': REPORT_CONTENT_TYPES[q.format] });
   });
   return app;
 }

@@ -345,6 +345,44 @@ describe('analytics over a hand-computed dataset', () => {
       ['researcher-24h', '0.015'],
       ['org-24h', '0.0206'],
     ]);
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const report = JSON.parse(
+      (
+        await cli(
+          'report',
+          'weekly',
+          '--from',
+          from,
+          '--to',
+          to,
+          '--tenant',
+          'acme',
+          '--format',
+          'json',
+        )
+      ).stdout,
+    );
+    expect(report.totals.current.costUsd).toBe('0.0206');
+    const focus = (
+      await cli(
+        'report',
+        'weekly',
+        '--from',
+        from,
+        '--to',
+        to,
+        '--tenant',
+        'acme',
+        '--format',
+        'focus',
+      )
+    ).stdout;
+    expect(focus.split('\n')[0]).toMatch(/BilledCost/);
+    const alerts = JSON.parse(
+      (await cli('alerts', 'list', '--tenant', 'acme', '--format', 'json')).stdout,
+    );
+    expect(Array.isArray(alerts)).toBe(true);
     const anomalies = JSON.parse(
       (await cli('anomalies', '--tenant', 'acme', '--format', 'json')).stdout,
     );

@@ -1,4 +1,15 @@
 export {
+  ALERT_RULE_PLACEHOLDERS,
+  type AlertReceiverConfig,
+  type AlertRuleConfig,
+  type AlertRuleKind,
+  type AlertSeverity,
+  type AlertsConfig,
+  AlertsSchema,
+  DEFAULT_ALERT_RULES,
+  effectiveAlertRules,
+} from './alerts-schema.ts';
+export {
   type AnomaliesConfig,
   AnomaliesSchema,
   type BudgetConfig,
@@ -15,6 +26,15 @@ export {
   hashApiKey,
   loadConfig,
 } from './load.ts';
+export {
+  REPORT_DAYS,
+  REPORT_FORMATS,
+  type ReportDelivery,
+  ReportDeliverySchema,
+  type ReportFormat,
+  type ReportsConfig,
+  ReportsSchema,
+} from './reports-schema.ts';
 export {
   ATTRIBUTION_FIELDS,
   type ConfigFile,

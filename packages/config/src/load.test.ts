@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AlertsSchema } from './alerts-schema.ts';
 import { ConfigError } from './errors.ts';
 import { hashApiKey, loadConfig } from './load.ts';
+import { ReportsSchema } from './reports-schema.ts';
 import { configJsonSchema } from './schema.ts';
 
 function dirWith(files: Record<string, string>): string {
@@ -15,7 +17,12 @@ function dirWith(files: Record<string, string>): string {
 describe('loadConfig', () => {
   it('gives defaults with no file, no environment and no flags', () => {
     const cwd = dirWith({});
-    expect(loadConfig({ cwd, env: {} })).toEqual({
+    // The alerts and reports sections have schema tests of their own; here: they default.
+    const { alerts, reports, ...config } = loadConfig({ cwd, env: {} });
+    expect(alerts).toEqual(AlertsSchema.parse({}));
+    expect(reports).toEqual(ReportsSchema.parse({}));
+    expect(reports.enabled).toBe(false);
+    expect(config).toEqual({
       configFile: undefined,
       server: { host: '127.0.0.1', port: 4318 },
       store: {

@@ -4,9 +4,11 @@ import { resolve } from 'node:path';
 import type { PriceOverride } from '@tokenwatch/schema';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import type { AlertsConfig } from './alerts-schema.ts';
 import type { AnomaliesConfig, BudgetConfig } from './analytics-schema.ts';
 import { envInt, envString } from './env.ts';
 import { ConfigError } from './errors.ts';
+import type { ReportsConfig } from './reports-schema.ts';
 import { type ATTRIBUTION_FIELDS, ConfigFileSchema } from './schema.ts';
 
 /** The resolved configuration every component receives (camelCase, absolute paths). */
@@ -31,6 +33,8 @@ export type Config = {
   timezone: string;
   budgets: BudgetConfig[];
   anomalies: AnomaliesConfig;
+  reports: ReportsConfig;
+  alerts: AlertsConfig;
 };
 
 /** Command-line values, which win over the environment, which wins over the file. */
@@ -133,6 +137,8 @@ export function loadConfig(
     timezone: c.timezone,
     budgets: c.budgets,
     anomalies: c.anomalies,
+    reports: c.reports,
+    alerts: c.alerts,
   };
 }
 

@@ -1,6 +1,8 @@
 import { PriceOverrideSchema } from '@tokenwatch/schema';
 import { z } from 'zod';
+import { AlertsSchema } from './alerts-schema.ts';
 import { AnomaliesSchema, BudgetSchema } from './analytics-schema.ts';
+import { ReportsSchema } from './reports-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side instances).
 const port = z.number().int().min(0).max(65_535);
@@ -153,6 +155,10 @@ export const ConfigFileSchema = z
       .describe('Spend budgets: scope, period, limit, thresholds.'),
     anomalies: AnomaliesSchema.default(AnomaliesSchema.parse({})).describe(
       'Burn-rate anomaly detection.',
+    ),
+    alerts: AlertsSchema.prefault({}).describe('Alert rules and the receivers they notify.'),
+    reports: ReportsSchema.default(ReportsSchema.parse({})).describe(
+      'The weekly cost report: schedule, formats, deliveries.',
     ),
     retention: z
       .object({

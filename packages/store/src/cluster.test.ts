@@ -35,6 +35,9 @@ describe('cluster rendering', () => {
       "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/tasks_local', '{replica}', updated_at)",
       "ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/llm_usage_1m_local', '{replica}')",
       "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/budget_events_local', '{replica}')",
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/alert_state_local', '{replica}', version)",
+      "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/alert_deliveries_local', '{replica}')",
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/report_runs_local', '{replica}')",
     ]);
   });
 
@@ -52,8 +55,8 @@ describe('cluster rendering', () => {
   it('renders the whole schema with ON CLUSTER on every statement', () => {
     const ddl = renderClusterDdl(migrations, 'c1');
     const statements = ddl.split(/;\n/).filter((s) => /CREATE|ALTER/.test(s));
-    // 7 tables (local + distributed each), 2 materialized views, 1 column added to both sides.
-    expect(statements.length).toBe(7 * 2 + 2 + 2);
+    // 10 tables (local + distributed each), 2 materialized views, 1 column added to both sides.
+    expect(statements.length).toBe(10 * 2 + 2 + 2);
     for (const statement of statements) expect(statement).toMatch(/ON CLUSTER c1/);
   });
 

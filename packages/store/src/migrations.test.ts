@@ -38,6 +38,8 @@ describe('migrate', () => {
       schema: z.object({ name: z.string() }),
     });
     expect(tables.map((r) => r.name)).toEqual([
+      'alert_deliveries',
+      'alert_state',
       'budget_events',
       'llm_calls',
       'llm_usage_1m',
@@ -45,6 +47,7 @@ describe('migrate', () => {
       'otel_traces',
       'otel_traces_trace_id_ts',
       'otel_traces_trace_id_ts_mv',
+      'report_runs',
       'schema_migrations',
       'tasks',
     ]);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { createAnalyzer } from '@tokenwatch/analyzer';
+import { createAnalyzer, createReportScheduler } from '@tokenwatch/analyzer';
 import { createCollector } from '@tokenwatch/collector';
 import type { Config } from '@tokenwatch/config';
+import { createPricer } from '@tokenwatch/pricing';
 import { applyRetention, migrate } from '@tokenwatch/store';
 import { CliError, openConfiguredStore } from '../backend.ts';
 import { createServerApp, type ServerState } from './app.ts';
@@ -88,6 +89,14 @@ export async function startServer(
     });
   }
 
+  const reports = createReportScheduler({
+    store,
+    config,
+    pricer: createPricer({ overrides: config.prices }),
+    onError: (err, delivery) =>
+      log(`tokenwatch: report delivery ${delivery} failed: ${(err as Error).message}`),
+  });
+
   const ready = (async () => {
     const result = await migrate(store);
     if (result.applied.length > 0)
@@ -96,6 +105,8 @@ export async function startServer(
     if (changed.length > 0) log(`tokenwatch: retention updated on ${changed.join(', ')}`);
     collector.start();
     await rebuildBudgets();
+    if (config.reports.enabled) reports.start();
+    analyzer.alerts.start();
     state.ready = true;
     state.reason = '';
   })();
@@ -123,6 +134,8 @@ export async function startServer(
         state.ready = false;
         state.reason = 'shutting down';
         clearInterval(rebuildTimer);
+        await reports.stop();
+        await analyzer.alerts.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Keep-alive connections would hold close() open until they time out.

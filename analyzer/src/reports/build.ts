@@ -1,0 +1,242 @@
+import type { BudgetConfig } from '@tokenwatch/config';
+import { Decimal, type Pricer } from '@tokenwatch/pricing';
+import type { Store } from '@tokenwatch/store';
+import { getCacheEfficiency } from '../analytics/cache.ts';
+import { getCost } from '../analytics/cost.ts';
+import type { Dimension } from '../analytics/dimensions.ts';
+import { getFailureCost } from '../analytics/failures.ts';
+import { getTaskStatsByAgent } from '../analytics/tasks.ts';
+import type { TimeRange } from '../analytics/time-range.ts';
+import { evaluateBudgets } from '../budgets/evaluate.ts';
+import {
+  concentration,
+  getAttribution,
+  REPORT_DIMENSIONS,
+  ratioOf,
+  topMovers,
+} from './attribution.ts';
+import { getDailySeries } from './daily.ts';
+import { type WeeklyReport, WeeklyReportSchema } from './schema.ts';
+import { isoWeekAt, shiftWeeks } from './week.ts';
+
+/** Options of {@link buildWeeklyReport}. */
+export type BuildWeeklyReportOptions = {
+  tenant: string;
+  /** Start of the week (inclusive); normally a local Monday midnight from `parseIsoWeek`. */
+  from: Date;
+  /** End (exclusive). */
+  to: Date;
+  /** IANA zone of the week's boundaries and of the daily series. */
+  timezone: string;
+  /** An extra attribution table grouped by these dimensions together, e.g. `['team', 'agent']`. */
+  by?: Dimension[];
+  /** Prices for cache savings: `createPricer({ overrides: config.prices })`. */
+  pricer: Pricer;
+  /** Budgets to report (config `budgets`), evaluated read-only at the end of the week. @default [] */
+  budgets?: readonly BudgetConfig[];
+  /** Stamped into `generatedAt`. @default new Date() */
+  now?: Date;
+};
+
+const plus = (a: string, b: string) => Decimal.from(a).plus(Decimal.from(b)).format();
+const minus = (a: string, b: string) => Decimal.from(a).minus(Decimal.from(b)).format();
+const perCount = (a: string, n: number) =>
+  n === 0 ? null : Decimal.from(a).dividedBy(Decimal.from(n)).format();
+
+/**
+ * Builds the weekly cost report of one tenant: totals against the previous week and the four-week
+ * average, attribution by team, agent, feature, model and provider, top movers, concentration,
+ * cost per (successful) task, failure and retry cost, cache efficiency, budgets, unpriced calls
+ * and data completeness. Read-only: budgets are evaluated with `record: false`.
+ *
+ * @example
+ * const week = parseIsoWeek('2026-W47', 'Europe/Berlin');
+ * const report = await buildWeeklyReport(store, { tenant: 'acme', ...week, pricer: createPricer() });
+ */
+export async function buildWeeklyReport(
+  store: Store,
+  options: BuildWeeklyReportOptions,
+): Promise<WeeklyReport> {
+  const { tenant, timezone, pricer } = options;
+  const range: TimeRange = { from: options.from, to: options.to };
+  const previous = shiftWeeks(range, -1, timezone);
+  const totalOf = async (r: TimeRange) =>
+    (await getCost(store, { tenant, range: r, by: [] })).total;
+  const current = await totalOf(range);
+  const past = [previous, ...[2, 3, 4].map((w) => shiftWeeks(range, -w, timezone))];
+  const pastTotals = [];
+  for (const r of past) pastTotals.push(await totalOf(r));
+  const tokens = (t: typeof current) =>
+    t.inputTokens + t.cacheReadTokens + t.cacheWriteTokens + t.outputTokens;
+  const previousTotal = pastTotals[0]!;
+  const avgCost = Decimal.from(pastTotals.map((t) => t.costUsd).reduce(plus, '0'))
+    .dividedBy(Decimal.from(4))
+    .format();
+  const deltaUsd = minus(current.costUsd, previousTotal.costUsd);
+
+  const attribution: WeeklyReport['attribution'] = {};
+  const tables: Dimension[][] = REPORT_DIMENSIONS.map((d) => [d]);
+  if (options.by && options.by.length > 0) tables.push(options.by);
+  for (const by of tables) {
+    attribution[by.join('+')] = await getAttribution(store, {
+      tenant,
+      range,
+      previous,
+      by,
+      total: current.costUsd,
+    });
+  }
+
+  const report: WeeklyReport = {
+    kind: 'tokenwatch.weekly-report',
+    version: 1,
+    tenant,
+    week: {
+      label: isoWeekAt(range.from, timezone).label,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      timezone,
+    },
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    totals: {
+      current: { costUsd: current.costUsd, tokens: tokens(current), calls: current.calls },
+      previous: {
+        costUsd: previousTotal.costUsd,
+        tokens: tokens(previousTotal),
+        calls: previousTotal.calls,
+      },
+      fourWeekAverage: {
+        costUsd: avgCost,
+        tokens: pastTotals.reduce((n, t) => n + tokens(t), 0) / 4,
+        calls: pastTotals.reduce((n, t) => n + t.calls, 0) / 4,
+      },
+      deltaUsd,
+      deltaRatio: ratioOf(deltaUsd, previousTotal.costUsd),
+      vsFourWeekAverageRatio: ratioOf(minus(current.costUsd, avgCost), avgCost),
+    },
+    attribution,
+    topMovers: topMovers(attribution, REPORT_DIMENSIONS),
+    concentration: concentration(attribution, ['team', 'agent', 'feature', 'model']),
+    tasks: await taskSection(store, tenant, range, previous),
+    failures: await failureSection(store, tenant, range),
+    cache: await cacheSection(store, pricer, tenant, range, previous),
+    budgets: await budgetSection(store, options),
+    unpriced: {
+      calls: current.unpricedCalls,
+      byModel: (attribution.model ?? [])
+        .filter((l) => l.unpricedCalls > 0)
+        .map((l) => ({ model: l.label, calls: l.unpricedCalls })),
+    },
+    completeness: { days: 0, daysWithData: 0, missingDays: [] },
+    daily: await getDailySeries(store, { tenant, range, timezone }),
+  };
+  const missing = report.daily.filter((d) => d.calls === 0).map((d) => d.date);
+  report.completeness = {
+    days: report.daily.length,
+    daysWithData: report.daily.length - missing.length,
+    missingDays: missing,
+  };
+  return WeeklyReportSchema.parse(report);
+}
+
+async function taskSection(
+  store: Store,
+  tenant: string,
+  range: TimeRange,
+  previous: TimeRange,
+): Promise<WeeklyReport['tasks']> {
+  const now = await getTaskStatsByAgent(store, { tenant, range });
+  const before = new Map(
+    (await getTaskStatsByAgent(store, { tenant, range: previous })).map((s) => [s.agent, s]),
+  );
+  return now.map((s) => {
+    const p = before.get(s.agent);
+    const perSuccess = s.costPerSuccessfulTaskUsd;
+    const prevPerSuccess = p?.costPerSuccessfulTaskUsd ?? null;
+    return {
+      agent: s.agent,
+      tasks: s.tasks,
+      successes: s.successes,
+      failures: s.failures,
+      costUsd: s.totalCostUsd,
+      costPerTaskUsd: perCount(s.totalCostUsd, s.tasks),
+      costPerSuccessfulTaskUsd: perSuccess,
+      previousCostPerTaskUsd: p ? perCount(p.totalCostUsd, p.tasks) : null,
+      previousCostPerSuccessfulTaskUsd: prevPerSuccess,
+      costPerSuccessfulTaskDeltaRatio:
+        perSuccess === null || prevPerSuccess === null
+          ? null
+          : ratioOf(minus(perSuccess, prevPerSuccess), prevPerSuccess),
+    };
+  });
+}
+
+async function failureSection(
+  store: Store,
+  tenant: string,
+  range: TimeRange,
+): Promise<WeeklyReport['failures']> {
+  const agents = await getFailureCost(store, { tenant, range });
+  return {
+    failedTaskCostUsd: agents.map((a) => a.failedTaskCostUsd).reduce(plus, '0'),
+    failedCallCostUsd: agents.map((a) => a.failedCallCostUsd).reduce(plus, '0'),
+    retryCostUsd: agents.map((a) => a.retryCostUsd).reduce(plus, '0'),
+    retries: agents.reduce((n, a) => n + a.retries, 0),
+    agents: agents.map(({ totalCostUsd: _total, ...rest }) => rest),
+  };
+}
+
+async function cacheSection(
+  store: Store,
+  pricer: Pricer,
+  tenant: string,
+  range: TimeRange,
+  previous: TimeRange,
+): Promise<WeeklyReport['cache']> {
+  const now = await getCacheEfficiency(store, pricer, { tenant, range });
+  const before = await getCacheEfficiency(store, pricer, { tenant, range: previous });
+  return {
+    hitRate: now.hitRate,
+    previousHitRate: before.hitRate,
+    savingsUsd: now.savingsUsd,
+    wastedWriteCostUsd: now.agents.map((a) => a.wastedWrites.costUsd).reduce(plus, '0'),
+    agentsBreakingCache: now.agents.filter((a) => a.breaksCache).map((a) => a.agent),
+    agents: now.agents.map((a) => ({
+      agent: a.agent,
+      hitRate: a.hitRate,
+      savingsUsd: a.savingsUsd,
+      wastedWriteCostUsd: a.wastedWrites.costUsd,
+      prefixChurn: a.prefixChurn,
+      breaksCache: a.breaksCache,
+    })),
+  };
+}
+
+async function budgetSection(
+  store: Store,
+  options: BuildWeeklyReportOptions,
+): Promise<WeeklyReport['budgets']> {
+  if (!options.budgets || options.budgets.length === 0) return [];
+  // The last millisecond of the week: periods are those the week ends in.
+  const statuses = await evaluateBudgets(store, {
+    budgets: options.budgets,
+    timezone: options.timezone,
+    now: new Date(options.to.getTime() - 1),
+    tenant: options.tenant,
+    record: false,
+  });
+  return statuses.map((s) => ({
+    budgetId: s.budgetId,
+    instance: s.instance,
+    unit: s.unit,
+    periodStart: s.period.start.toISOString(),
+    periodEnd: s.period.end?.toISOString() ?? null,
+    limit: s.limit,
+    spent: s.spent,
+    fraction: s.fraction,
+    thresholdsReached: s.thresholds.reached,
+    projected: s.forecast.projected,
+    exhaustsAt: s.forecast.exhaustsAt?.toISOString() ?? null,
+    exhausted: s.forecast.exhausted,
+  }));
+}

@@ -1,0 +1,117 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReportScheduler, type ReportSchedulerConfig } from './scheduler.ts';
+import { WeeklyReportSchema } from './schema.ts';
+import { budgets, pricer, seed, TENANT, TZ } from './test-fixture.ts';
+
+let t: TestStore;
+let server: Server;
+let base: string;
+let dir: string;
+const received: { path: string; body: string }[] = [];
+let failNext = 0;
+
+beforeAll(async () => {
+  t = await openTestStore();
+  await seed(t.store);
+  dir = mkdtempSync(join(tmpdir(), 'tokenwatch-reports-'));
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      if (failNext > 0) {
+        failNext--;
+        res.writeHead(500).end();
+        return;
+      }
+      received.push({ path: req.url ?? '', body });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 60_000);
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+  await t.cleanup();
+});
+
+const config = (): ReportSchedulerConfig => ({
+  timezone: 'UTC',
+  budgets,
+  reports: {
+    enabled: true,
+    tenants: [TENANT],
+    schedule: { day: 'monday', time: '09:00', timezone: TZ },
+    formats: ['md', 'html', 'json', 'csv', 'focus'],
+    deliveries: [
+      { type: 'directory', path: dir },
+      { type: 'webhook', url: `${base}/hook` },
+      { type: 'slack', webhook_url_env: 'SLACK_URL' },
+    ],
+  },
+});
+
+const scheduler = (iso: string) =>
+  createReportScheduler({
+    store: t.store,
+    config: config(),
+    pricer,
+    now: () => new Date(iso),
+    env: { SLACK_URL: `${base}/slack` },
+    onError: () => {},
+  });
+
+describe('createReportScheduler', () => {
+  it('does nothing before Monday 09:00 in the schedule zone', async () => {
+    // 08:30 in Berlin.
+    expect(await scheduler('2026-11-23T07:30:00Z').tick()).toEqual([]);
+    expect(received).toEqual([]);
+  });
+
+  it('sends last week to every delivery once due, and retries a failed one', async () => {
+    failNext = 1; // the webhook, delivered after the directory, fails once
+    const first = await scheduler('2026-11-23T08:01:00Z').tick();
+    expect(first.map((r) => r.delivery)).toEqual([`directory:${dir}`, 'slack:SLACK_URL']);
+    expect(first.every((r) => r.week === '2026-W47')).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual([
+      'acme-2026-W47.csv',
+      'acme-2026-W47.focus.csv',
+      'acme-2026-W47.html',
+      'acme-2026-W47.json',
+      'acme-2026-W47.md',
+    ]);
+    const json = WeeklyReportSchema.parse(
+      JSON.parse(readFileSync(join(dir, 'acme-2026-W47.json'), 'utf8')),
+    );
+    expect(json.totals.current.costUsd).toBe('2.01');
+    const slack = received.find((r) => r.path === '/slack');
+    expect(JSON.parse(slack!.body).text).toContain('**$2.01**');
+
+    const retry = await scheduler('2026-11-23T08:02:00Z').tick();
+    expect(retry.map((r) => r.delivery)).toEqual([`webhook:${base}/hook`]);
+    const hook = received.filter((r) => r.path === '/hook');
+    expect(hook).toHaveLength(1);
+    expect(WeeklyReportSchema.parse(JSON.parse(hook[0]!.body)).week.label).toBe('2026-W47');
+  });
+
+  it('a second instance over the same store does not send the week again', async () => {
+    const before = received.length;
+    expect(await scheduler('2026-11-23T12:00:00Z').tick()).toEqual([]);
+    expect(await scheduler('2026-11-29T22:00:00Z').tick()).toEqual([]);
+    expect(received.length).toBe(before);
+  });
+
+  it('sends the next week on the next Monday', async () => {
+    const runs = await scheduler('2026-11-30T08:00:00Z').tick();
+    expect(runs.map((r) => r.week)).toEqual(['2026-W48', '2026-W48', '2026-W48']);
+  });
+});

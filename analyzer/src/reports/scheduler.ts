@@ -1,0 +1,153 @@
+import type { BudgetConfig } from '@tokenwatch/config';
+import type { Pricer } from '@tokenwatch/pricing';
+import type { Store } from '@tokenwatch/store';
+import type { Dimension } from '../analytics/dimensions.ts';
+import { addDays, localDateAt, startOfLocalDay } from '../shared/zoned-time.ts';
+import { buildWeeklyReport } from './build.ts';
+import { deliverReport, deliveryKey } from './deliver.ts';
+import { getFocusRows } from './focus.ts';
+import { getSentDeliveries, recordDelivery } from './runs-repository.ts';
+import type { ReportsSettings } from './settings.ts';
+import { isoWeekAt, lastCompleteWeek } from './week.ts';
+
+/** What the scheduler needs from the resolved config. */
+export type ReportSchedulerConfig = {
+  reports: ReportsSettings;
+  /** Top-level timezone: the schedule's when it names none. */
+  timezone: string;
+  budgets: readonly BudgetConfig[];
+};
+
+/** Options of {@link createReportScheduler}. */
+export type ReportSchedulerOptions = {
+  store: Store;
+  config: ReportSchedulerConfig;
+  pricer: Pricer;
+  /** @default () => new Date() */
+  now?: () => Date;
+  /** @default globalThis.fetch */
+  fetch?: typeof globalThis.fetch;
+  /** Where Slack webhook URLs are read. @default process.env */
+  env?: Record<string, string | undefined>;
+  /** Told about each failed delivery (it is retried on the next tick). @default console.error */
+  onError?: (error: unknown, delivery: string) => void;
+};
+
+/** One delivery made by a tick. */
+export type ReportRun = { tenant: string; week: string; delivery: string };
+
+/** A running weekly report schedule. */
+export type ReportScheduler = {
+  /** Sends what is due and not yet sent; returns what it sent. */
+  tick(): Promise<ReportRun[]>;
+  /** Ticks every `intervalMs` (default one minute) until `stop`. */
+  start(intervalMs?: number): void;
+  stop(): Promise<void>;
+};
+
+const DAY_INDEX = {
+  monday: 0,
+  tuesday: 1,
+  wednesday: 2,
+  thursday: 3,
+  friday: 4,
+  saturday: 5,
+  sunday: 6,
+} as const;
+
+/** When this week's report (covering the week before) is due, in epoch ms. */
+function dueAt(config: ReportsSettings, timezone: string, now: Date): number {
+  const monday = localDateAt(isoWeekAt(now, timezone).from.getTime(), timezone);
+  const day = addDays(monday, DAY_INDEX[config.schedule.day]);
+  const [h, m] = config.schedule.time.split(':').map(Number);
+  // Whole hours from local midnight: a DST change on that morning shifts the send by an hour.
+  return startOfLocalDay(day, timezone) + ((h ?? 0) * 60 + (m ?? 0)) * 60_000;
+}
+
+/**
+ * The weekly report schedule: at the configured local day and time, builds the report of the
+ * last complete ISO week for each tenant and sends it to each delivery. Each delivery is recorded
+ * in `report_runs` after it succeeds, so a restart or a second instance over the same store does
+ * not send a week twice; a failed delivery is retried on the next tick. A tick after the due time
+ * (the server was down) still sends that week's report until the next week begins.
+ *
+ * @example
+ * const scheduler = createReportScheduler({ store, config, pricer: createPricer({ overrides: config.prices }) });
+ * scheduler.start();
+ */
+export function createReportScheduler(options: ReportSchedulerOptions): ReportScheduler {
+  const { store, config, pricer } = options;
+  const now = options.now ?? (() => new Date());
+  const deps = { fetch: options.fetch ?? globalThis.fetch, env: options.env ?? process.env };
+  const onError =
+    options.onError ??
+    ((error: unknown, delivery: string) =>
+      console.error(`report delivery ${delivery} failed`, error));
+  const timezone = config.reports.schedule.timezone ?? config.timezone;
+  let running: Promise<ReportRun[]> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function tick(): Promise<ReportRun[]> {
+    const at = now();
+    if (!config.reports.enabled || at.getTime() < dueAt(config.reports, timezone, at)) return [];
+    const week = lastCompleteWeek(at, timezone);
+    const runs: ReportRun[] = [];
+    for (const tenant of config.reports.tenants) {
+      const sent = await getSentDeliveries(store, { tenant, week: week.label });
+      const pending = config.reports.deliveries.filter((d) => !sent.has(deliveryKey(d)));
+      if (pending.length === 0) continue;
+      const report = await buildWeeklyReport(store, {
+        tenant,
+        from: week.from,
+        to: week.to,
+        timezone,
+        by: config.reports.by as Dimension[] | undefined,
+        pricer,
+        budgets: config.budgets,
+        now: at,
+      });
+      const focusRows = await getFocusRows(store, { tenant, range: week });
+      for (const delivery of pending) {
+        const key = deliveryKey(delivery);
+        try {
+          await deliverReport({ report, focusRows }, delivery, config.reports.formats, deps);
+        } catch (error) {
+          onError(error, key);
+          continue;
+        }
+        await recordDelivery(store, {
+          tenant,
+          week: week.label,
+          delivery: key,
+          sentAt: now(),
+          totalCostUsd: report.totals.current.costUsd,
+        });
+        runs.push({ tenant, week: week.label, delivery: key });
+      }
+    }
+    return runs;
+  }
+
+  // Ticks never overlap within an instance, so one instance cannot send a week twice.
+  const guarded = () => {
+    running ??= tick().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  return {
+    tick: guarded,
+    start(intervalMs = 60_000) {
+      timer ??= setInterval(() => {
+        guarded().catch((error: unknown) => onError(error, 'tick'));
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+const usd = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal USD amount as a string');
+const ratio = z.number().nullable();
+const count = z.number().int().nonnegative();
+
+/** Spend, tokens and calls of one range. */
+const TotalsSchema = z.object({ costUsd: usd, tokens: count, calls: count });
+
+/** One group of an attribution table (a team, an agent, a model…) with its change. */
+export const AttributionLineSchema = z.object({
+  dimension: z.string(),
+  /** The group's value per dimension; `''` is unattributed. */
+  key: z.record(z.string(), z.string()),
+  label: z.string(),
+  costUsd: usd,
+  previousCostUsd: usd,
+  deltaUsd: usd,
+  /** Null when the group spent nothing the week before. */
+  deltaRatio: ratio,
+  /** Share of the week's spend, 0–1. */
+  share: z.number(),
+  calls: count,
+  tokens: count,
+  unpricedCalls: count,
+});
+export type AttributionLine = z.infer<typeof AttributionLineSchema>;
+
+const MoverSchema = z.object({
+  dimension: z.string(),
+  label: z.string(),
+  costUsd: usd,
+  previousCostUsd: usd,
+  deltaUsd: usd,
+  deltaRatio: ratio,
+});
+
+const AgentTasksSchema = z.object({
+  agent: z.string(),
+  tasks: count,
+  successes: count,
+  failures: count,
+  costUsd: usd,
+  costPerTaskUsd: usd.nullable(),
+  costPerSuccessfulTaskUsd: usd.nullable(),
+  previousCostPerTaskUsd: usd.nullable(),
+  previousCostPerSuccessfulTaskUsd: usd.nullable(),
+  /** Relative change of cost per successful task; null when either week has none. */
+  costPerSuccessfulTaskDeltaRatio: ratio,
+});
+
+const FailureLineSchema = z.object({
+  agent: z.string(),
+  failedTasks: count,
+  failedTaskCostUsd: usd,
+  failedCalls: count,
+  failedCallCostUsd: usd,
+  retries: count,
+  retryCostUsd: usd,
+  wasteShare: z.number(),
+});
+
+const CacheAgentSchema = z.object({
+  agent: z.string(),
+  hitRate: z.number(),
+  savingsUsd: usd,
+  wastedWriteCostUsd: usd,
+  prefixChurn: z.number(),
+  breaksCache: z.boolean(),
+});
+
+const BudgetLineSchema = z.object({
+  budgetId: z.string(),
+  instance: z.string(),
+  unit: z.enum(['usd', 'tokens']),
+  periodStart: z.string(),
+  periodEnd: z.string().nullable(),
+  limit: usd,
+  spent: usd,
+  fraction: z.number(),
+  thresholdsReached: z.array(z.number()),
+  projected: usd.nullable(),
+  exhaustsAt: z.string().nullable(),
+  exhausted: z.boolean(),
+});
+
+const DaySchema = z.object({
+  date: z.string(),
+  costUsd: usd,
+  calls: count,
+  /** Spend per team that day; `''` is unattributed. */
+  byTeam: z.record(z.string(), usd),
+  hitRate: z.number(),
+});
+
+/**
+ * A weekly cost report: showback (costs shown by team/agent/feature, not posted to their P&L).
+ * Money is exact decimal strings; shares and ratios are numbers.
+ */
+export const WeeklyReportSchema = z.object({
+  kind: z.literal('tokenwatch.weekly-report'),
+  version: z.literal(1),
+  tenant: z.string(),
+  week: z.object({ label: z.string(), from: z.string(), to: z.string(), timezone: z.string() }),
+  generatedAt: z.string(),
+  totals: z.object({
+    current: TotalsSchema,
+    previous: TotalsSchema,
+    /** Mean of the four weeks before this one (weeks without data count as zero). */
+    fourWeekAverage: z.object({ costUsd: usd, tokens: z.number(), calls: z.number() }),
+    deltaUsd: usd,
+    deltaRatio: ratio,
+    vsFourWeekAverageRatio: ratio,
+  }),
+  attribution: z.record(z.string(), z.array(AttributionLineSchema)),
+  topMovers: z.object({ absolute: z.array(MoverSchema), relative: z.array(MoverSchema) }),
+  concentration: z.array(
+    z.object({
+      dimension: z.string(),
+      label: z.string(),
+      share: z.number(),
+      statement: z.string(),
+    }),
+  ),
+  tasks: z.array(AgentTasksSchema),
+  failures: z.object({
+    failedTaskCostUsd: usd,
+    failedCallCostUsd: usd,
+    retryCostUsd: usd,
+    retries: count,
+    agents: z.array(FailureLineSchema),
+  }),
+  cache: z.object({
+    hitRate: z.number(),
+    previousHitRate: z.number(),
+    savingsUsd: usd,
+    wastedWriteCostUsd: usd,
+    agentsBreakingCache: z.array(z.string()),
+    agents: z.array(CacheAgentSchema),
+  }),
+  budgets: z.array(BudgetLineSchema),
+  unpriced: z.object({
+    calls: count,
+    byModel: z.array(z.object({ model: z.string(), calls: count })),
+  }),
+  completeness: z.object({
+    days: count,
+    daysWithData: count,
+    missingDays: z.array(z.string()),
+  }),
+  daily: z.array(DaySchema),
+});
+
+/** A weekly report as `buildWeeklyReport` returns it. */
+export type WeeklyReport = z.infer<typeof WeeklyReportSchema>;

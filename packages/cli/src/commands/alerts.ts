@@ -1,0 +1,120 @@
+import { writeFileSync } from 'node:fs';
+import { type AlertView, createAlertEngine, exportGrafanaAlertRules } from '@tokenwatch/analyzer';
+import { createPricer } from '@tokenwatch/pricing';
+import type { Command } from 'commander';
+import { type Backend, CliError, closeBackend, getRemote, openBackend } from '../backend.ts';
+import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
+import { renderRecords } from '../output.ts';
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+function needsStore(backend: Backend): asserts backend is Extract<Backend, { kind: 'store' }> {
+  if (backend.kind === 'remote') {
+    throw new CliError(
+      'The running server evaluates alerts itself and holds the store: stop it to evaluate or test from the command line, or use `alerts list`.',
+    );
+  }
+}
+
+/** `tokenwatch alerts list | evaluate [--dry-run] | test <receiver> | export-grafana`. */
+export function registerAlerts(program: Command): void {
+  const alerts = program
+    .command('alerts')
+    .description('alert rules, their state and their receivers');
+
+  alerts
+    .command('list')
+    .description('open and recent alerts with their state')
+    .option('--tenant <tenant>', 'only this tenant')
+    .addOption(formatOption())
+    .action(async (opts: { tenant?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const config = configFrom(command);
+      const backend = await openBackend(config, global.server);
+      let list: AlertView[];
+      try {
+        list =
+          backend.kind === 'remote'
+            ? (
+                await getRemote<{ alerts: AlertView[] }>(backend, '/api/v1/alerts', {
+                  tenant: opts.tenant ?? 'default',
+                })
+              ).alerts
+            : await createAlertEngine({ store: backend.store, config }).list({
+                tenant: opts.tenant,
+              });
+      } finally {
+        await closeBackend(backend);
+      }
+      process.stdout.write(
+        global.format === 'json' ? json(list) : renderRecords(list.map(alertRecord), global.format),
+      );
+    });
+
+  alerts
+    .command('evaluate')
+    .description(
+      'evaluate every rule now and deliver notifications (--dry-run: show, send and record nothing)',
+    )
+    .option('--dry-run', 'evaluate without sending or recording', false)
+    .addOption(formatOption())
+    .action(async (opts: { dryRun: boolean }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const config = configFrom(command);
+      const backend = await openBackend(config, global.server);
+      try {
+        needsStore(backend);
+        const engine = createAlertEngine({
+          store: backend.store,
+          config,
+          pricer: createPricer({ overrides: config.prices }),
+        });
+        const result = await engine.evaluate(new Date(), { dryRun: opts.dryRun });
+        process.stdout.write(
+          global.format === 'json'
+            ? json(result)
+            : renderRecords(result.alerts.map(alertRecord), global.format),
+        );
+      } finally {
+        await closeBackend(backend);
+      }
+    });
+
+  alerts
+    .command('test')
+    .description('send a test notification to one receiver')
+    .argument('<receiver>', 'receiver name from tokenwatch.yaml')
+    .action(async (receiver: string, _opts: unknown, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const config = configFrom(command);
+      const backend = await openBackend(config, global.server);
+      try {
+        needsStore(backend);
+        const result = await createAlertEngine({ store: backend.store, config }).test(receiver);
+        process.stdout.write(json(result));
+      } finally {
+        await closeBackend(backend);
+      }
+    });
+
+  alerts
+    .command('export-grafana')
+    .description('write Grafana alert-rule provisioning YAML equivalent to the configured rules')
+    .option('--out <file>', 'file to write', 'dashboards/provisioning/alerting/tokenwatch.yaml')
+    .option('--datasource-uid <uid>', 'ClickHouse datasource uid', 'tokenwatch-clickhouse')
+    .action((opts: { out: string; datasourceUid: string }, command: Command) => {
+      writeFileSync(opts.out, exportGrafanaAlertRules(configFrom(command), opts.datasourceUid));
+      process.stderr.write(`tokenwatch: wrote ${opts.out}\n`);
+    });
+}
+
+function alertRecord(a: AlertView): Record<string, unknown> {
+  return {
+    rule: a.rule,
+    state: a.muted ? `${a.state} (muted)` : a.state,
+    severity: a.severity,
+    tenant: a.tenant,
+    summary: a.annotations.summary ?? '',
+    since: new Date(a.startsAt).toISOString(),
+  };
+}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { cliArgs, repo, type ServeProcess, startServe, stopServe } from './serve-process.ts';
 
 const run = promisify(execFile);
@@ -143,6 +144,30 @@ describe('tokenwatch CLI', () => {
     expect(record.tenant).toBe('acme');
     expect(record.key).toMatch(/^tw_[A-Za-z0-9_-]{32}$/);
     expect(record.key_sha256).toBe(createHash('sha256').update(record.key).digest('hex'));
+  });
+
+  it('exports Grafana alert rules that query the provisioned ClickHouse datasource', async () => {
+    const out = join(dataDir, 'alerting', 'tokenwatch.yaml');
+    const result = await tokenwatch(dataDir, 'alerts', 'export-grafana', '--out', out);
+    expect(result.code).toBe(0);
+    const provisioned = parse(
+      readFileSync(join(repo, 'dashboards/provisioning/datasources/tokenwatch.yaml'), 'utf8'),
+    ) as {
+      datasources: { uid: string }[];
+    };
+    const exported = parse(readFileSync(out, 'utf8')) as {
+      apiVersion: number;
+      groups: { rules: { data: { datasourceUid: string }[] }[] }[];
+    };
+    expect(exported.apiVersion).toBe(1);
+    const uids = exported.groups.flatMap((g) =>
+      g.rules.flatMap((r) => r.data.map((d) => d.datasourceUid)),
+    );
+    expect(uids.length).toBeGreaterThan(0);
+    // Query steps point at the datasource; expression steps use Grafana's own '__expr__'.
+    expect(new Set(uids.filter((u) => u !== '__expr__'))).toEqual(
+      new Set([provisioned.datasources[0]!.uid]),
+    );
   });
 
   it('prints the config JSON Schema', async () => {

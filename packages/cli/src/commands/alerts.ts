@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type AlertView, createAlertEngine, exportGrafanaAlertRules } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
@@ -103,6 +104,7 @@ export function registerAlerts(program: Command): void {
     .option('--out <file>', 'file to write', 'dashboards/provisioning/alerting/tokenwatch.yaml')
     .option('--datasource-uid <uid>', 'ClickHouse datasource uid', 'tokenwatch-clickhouse')
     .action((opts: { out: string; datasourceUid: string }, command: Command) => {
+      mkdirSync(dirname(opts.out), { recursive: true });
       writeFileSync(opts.out, exportGrafanaAlertRules(configFrom(command), opts.datasourceUid));
       process.stderr.write(`tokenwatch: wrote ${opts.out}\n`);
     });

@@ -100,7 +100,7 @@ describe('durability', () => {
     try {
       // Wait for the replay: the spool is drained when the store holds what it acknowledged.
       let ids = new Set<string>();
-      for (let attempt = 0; attempt < 150; attempt++) {
+      for (let attempt = 0; attempt < 600; attempt++) {
         ids = new Set(
           (await sql(dataDir, "SELECT span_id FROM llm_calls FINAL WHERE service = 'durable'")).map(
             (row) => row[0]!,
@@ -132,5 +132,5 @@ describe('durability', () => {
     } finally {
       await stopServe(server.child);
     }
-  }, 120_000);
+  }, 240_000);
 });

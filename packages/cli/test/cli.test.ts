@@ -168,6 +168,10 @@ describe('tokenwatch CLI', () => {
     expect(new Set(uids.filter((u) => u !== '__expr__'))).toEqual(
       new Set([provisioned.datasources[0]!.uid]),
     );
+    // The provisioned file is this export of the default rules (regenerate it the same way).
+    expect(
+      readFileSync(join(repo, 'dashboards/provisioning/alerting/tokenwatch.yaml'), 'utf8'),
+    ).toBe(readFileSync(out, 'utf8'));
   });
 
   it('prints the config JSON Schema', async () => {

@@ -6,6 +6,7 @@ import { registerAlerts } from './commands/alerts.ts';
 import { registerAnalytics, registerContext } from './commands/analytics.ts';
 import { registerBudgets } from './commands/budgets.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerReport } from './commands/report.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerBudgets(program);
   registerReport(program);
   registerAlerts(program);
+  registerDemo(program);
   registerConfig(program);
   registerKeys(program);
   registerVersion(program);

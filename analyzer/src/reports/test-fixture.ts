@@ -151,7 +151,8 @@ export const PREVIOUS_CALLS = [
   }),
 ];
 
-const OUTCOMES: Record<string, 'success' | 'failure'> = {
+/** Outcome of each task of the fixture. */
+export const OUTCOMES: Record<string, 'success' | 'failure'> = {
   T1: 'success',
   T2: 'success',
   T3: 'failure',

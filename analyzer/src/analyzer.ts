@@ -1,6 +1,6 @@
 import { apiKeyAuth, type TenantVariables } from '@tokenwatch/auth';
 import type { Config } from '@tokenwatch/config';
-import { createPricer } from '@tokenwatch/pricing';
+import { createPricer, type Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -17,6 +17,8 @@ export type Analyzer = {
   budgets: BudgetCounter;
   /** The alert engine: the serve process starts and stops it; /api/v1/alerts lists its alerts. */
   alerts: AlertEngine;
+  /** Prices with the configured overrides, shared by everything the serve process runs. */
+  pricer: Pricer;
 };
 
 /** Builds the analyzer over a store. */
@@ -61,5 +63,5 @@ export function createAnalyzer(deps: {
   app.get('/api/v1/alerts', auth, async (c) =>
     c.json({ alerts: await alerts.list({ tenant: c.get('tenant') }) }),
   );
-  return { app: app as unknown as Hono, budgets, alerts };
+  return { app: app as unknown as Hono, budgets, alerts, pricer };
 }

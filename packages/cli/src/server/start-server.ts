@@ -4,7 +4,6 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createAnalyzer, createReportScheduler } from '@tokenwatch/analyzer';
 import { createCollector } from '@tokenwatch/collector';
 import type { Config } from '@tokenwatch/config';
-import { createPricer } from '@tokenwatch/pricing';
 import { applyRetention, migrate } from '@tokenwatch/store';
 import { CliError, openConfiguredStore } from '../backend.ts';
 import { createServerApp, type ServerState } from './app.ts';
@@ -92,7 +91,7 @@ export async function startServer(
   const reports = createReportScheduler({
     store,
     config,
-    pricer: createPricer({ overrides: config.prices }),
+    pricer: analyzer.pricer,
     onError: (err, delivery) =>
       log(`tokenwatch: report delivery ${delivery} failed: ${(err as Error).message}`),
   });

@@ -5,6 +5,7 @@ import { parseDuration } from '../shared/duration.ts';
 import { collectCandidates, type RuleError } from './collect.ts';
 import { type AlertsConfig, effectiveAlertRules } from './config.ts';
 import { planDeliveries, sendPlan } from './deliver.ts';
+import { recordAlertHistory } from './history-repository.ts';
 import { mutedFingerprints } from './inhibition.ts';
 import { reconcile } from './lifecycle.ts';
 import { DEFAULT_RETRY, type FetchFn, type RetryPolicy } from './notifiers/http.ts';
@@ -157,6 +158,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     if (!dryRun) {
       // Deliveries first: a crash in between re-sends rather than forgets.
       await recordDeliveries(store, deliveries);
+      await recordAlertHistory(store, next.changed);
       await saveAlerts(store, [...changed.values()]);
       open = next.open;
       muted = nextMuted;

@@ -112,3 +112,52 @@ export async function recordThresholdEvents(
     return [...fresh.values()];
   });
 }
+
+/** A recorded threshold with when it was first reached. */
+export type ReachedThreshold = ThresholdEvent & { reachedAt: Date };
+
+const ReachedRow = z.object({
+  budget_id: z.string(),
+  instance: z.string(),
+  period_start_ms: z.coerce.number(),
+  threshold: z.coerce.number(),
+  unit: z.enum(['usd', 'tokens']),
+  spent: z.string(),
+  limit_amount: z.string(),
+  reached_at_ms: z.coerce.number(),
+});
+
+/** Thresholds a tenant's budgets first reached in `[from, to)`, in the order they were reached. */
+export async function listThresholdEvents(
+  store: Store,
+  params: { tenant: string; from: Date; to: Date },
+): Promise<ReachedThreshold[]> {
+  const rows = await queryRows(store, {
+    query: `SELECT budget_id, instance, toUnixTimestamp64Milli(period_start) AS period_start_ms,
+        threshold, any(unit) AS unit, toString(min(spent)) AS spent,
+        toString(any(limit_amount)) AS limit_amount,
+        toUnixTimestamp64Milli(min(reached_at)) AS reached_at_ms
+      FROM ${BUDGET_TABLES.budgetEvents}
+      WHERE tenant = {tenant: String}
+        AND reached_at >= {from: DateTime64(3, 'UTC')} AND reached_at < {to: DateTime64(3, 'UTC')}
+      GROUP BY budget_id, instance, period_start, threshold
+      ORDER BY reached_at_ms, budget_id, instance, threshold`,
+    params: {
+      tenant: params.tenant,
+      from: toChDateTime64ms(params.from.getTime()),
+      to: toChDateTime64ms(params.to.getTime()),
+    },
+    schema: ReachedRow,
+  });
+  return rows.map((r) => ({
+    tenant: params.tenant,
+    budgetId: r.budget_id,
+    instance: r.instance,
+    periodStart: r.period_start_ms,
+    threshold: r.threshold,
+    unit: r.unit,
+    spent: r.spent,
+    limit: r.limit_amount,
+    reachedAt: new Date(r.reached_at_ms),
+  }));
+}

@@ -1,5 +1,11 @@
+import { AnomaliesSchema } from '@tokenwatch/config';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertsSchema } from '../alerts/config.ts';
+import { createAlertEngine } from '../alerts/engine.ts';
+import { recordAlertHistory } from '../alerts/history-repository.ts';
+import { fingerprintOf } from '../alerts/labels.ts';
+import type { AlertInstance } from '../alerts/types.ts';
 import { buildWeeklyReport } from './build.ts';
 import { type WeeklyReport, WeeklyReportSchema } from './schema.ts';
 import { budgets, pricer, seed, TENANT, TZ } from './test-fixture.ts';
@@ -8,9 +14,58 @@ import { parseIsoWeek } from './week.ts';
 let t: TestStore;
 let report: WeeklyReport;
 
+const anomaly = (startsAt: string, endsAt: string | null): AlertInstance => ({
+  tenant: TENANT,
+  fingerprint: fingerprintOf({ alertname: 'runaway', entity: 'agent:planner' }),
+  rule: 'runaway',
+  kind: 'burn_rate_anomaly',
+  severity: 'page',
+  state: endsAt ? 'resolved' : 'firing',
+  labels: { alertname: 'runaway', entity: 'agent:planner' },
+  annotations: { summary: 'agent:planner is burning usd at 4.2x its normal rate (acme)' },
+  activeAt: new Date(startsAt),
+  startsAt: new Date(startsAt),
+  endsAt: endsAt ? new Date(endsAt) : null,
+  notified: {},
+  version: 1,
+});
+
+/**
+ * The week's alert history: the real engine with a budget threshold rule, evaluated at the end
+ * of Tuesday (search at $1.18 of $3), Wednesday ($1.63, past 50%) and after the week (a new
+ * budget period, so the alert resolves); plus burn-rate anomalies recorded as the engine does.
+ */
+async function seedAlerts(): Promise<void> {
+  const engine = createAlertEngine({
+    store: t.store,
+    config: {
+      alerts: AlertsSchema.parse({
+        rules: [{ name: 'search-budget', kind: 'budget_threshold', severity: 'ticket' }],
+      }),
+      budgets,
+      anomalies: AnomaliesSchema.parse({}),
+      timezone: TZ,
+    },
+  });
+  for (const at of ['2026-11-17T22:00:00Z', '2026-11-18T22:00:00Z', '2026-11-23T00:00:00Z'])
+    await engine.evaluate(new Date(at));
+  await recordAlertHistory(t.store, [
+    // Fired and resolved inside the week, its firing row written twice (a replay after a crash).
+    anomaly('2026-11-18T10:00:00Z', null),
+    anomaly('2026-11-18T10:00:00Z', null),
+    anomaly('2026-11-18T10:00:00Z', '2026-11-18T10:30:00Z'),
+    // The week before: not this week's.
+    anomaly('2026-11-10T10:00:00Z', null),
+    anomaly('2026-11-10T10:00:00Z', '2026-11-10T11:00:00Z'),
+    // Still firing when the report is built.
+    anomaly('2026-11-22T21:00:00Z', null),
+  ]);
+}
+
 beforeAll(async () => {
   t = await openTestStore();
   await seed(t.store);
+  await seedAlerts();
   report = await buildWeeklyReport(t.store, {
     tenant: TENANT,
     ...parseIsoWeek('2026-W47', TZ),
@@ -204,6 +259,62 @@ describe('buildWeeklyReport', () => {
       }),
     ]);
     expect(report.budgets[0]?.fraction).toBeCloseTo(1.63 / 3, 9);
+  });
+
+  it('lists the alerts that fired during the week, the anomalies and budget thresholds', () => {
+    const a = report.alerts;
+    expect(
+      a.items.map((i) => [i.rule, i.kind, i.severity, i.entity, i.startsAt, i.endsAt, i.minutes]),
+    ).toEqual([
+      // 30 minutes; the duplicated firing row counts once.
+      [
+        'runaway',
+        'burn_rate_anomaly',
+        'page',
+        'agent:planner',
+        '2026-11-18T10:00:00.000Z',
+        '2026-11-18T10:30:00.000Z',
+        30,
+      ],
+      // From Wednesday 23:00 Berlin to the first evaluation of the next budget period: 4 d 2 h.
+      [
+        'search-budget',
+        'budget_threshold',
+        'ticket',
+        'budget:search-weekly',
+        '2026-11-18T22:00:00.000Z',
+        '2026-11-23T00:00:00.000Z',
+        98 * 60,
+      ],
+      // Open at the report's build time (08:00 on Monday): 11 h.
+      [
+        'runaway',
+        'burn_rate_anomaly',
+        'page',
+        'agent:planner',
+        '2026-11-22T21:00:00.000Z',
+        null,
+        11 * 60,
+      ],
+    ]);
+    expect(a.items[1]?.summary).toBe('Budget search-weekly reached 50% (54.3% spent, acme)');
+    expect(a.occurrences).toBe(3);
+    expect(a.bySeverity).toEqual({ page: 2, ticket: 1 });
+    expect(a.anomalies.map((i) => i.startsAt)).toEqual([
+      '2026-11-18T10:00:00.000Z',
+      '2026-11-22T21:00:00.000Z',
+    ]);
+    expect(a.budgetThresholds).toEqual([
+      {
+        budgetId: 'search-weekly',
+        instance: '',
+        threshold: 0.5,
+        reachedAt: '2026-11-18T22:00:00.000Z',
+        unit: 'usd',
+        spent: '1.63',
+        limit: '3',
+      },
+    ]);
   });
 
   it('counts unpriced calls and days without data', () => {

@@ -1,6 +1,7 @@
 import type { BudgetConfig } from '@tokenwatch/config';
 import { Decimal, type Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
+import { listAlertOccurrences } from '../alerts/history-repository.ts';
 import { getCacheEfficiency } from '../analytics/cache.ts';
 import { getCost } from '../analytics/cost.ts';
 import type { Dimension } from '../analytics/dimensions.ts';
@@ -8,6 +9,7 @@ import { getFailureCost } from '../analytics/failures.ts';
 import { getTaskStatsByAgent } from '../analytics/tasks.ts';
 import type { TimeRange } from '../analytics/time-range.ts';
 import { evaluateBudgets } from '../budgets/evaluate.ts';
+import { listThresholdEvents } from '../budgets/events-repository.ts';
 import {
   concentration,
   getAttribution,
@@ -121,6 +123,7 @@ export async function buildWeeklyReport(
     failures: await failureSection(store, tenant, range),
     cache: await cacheSection(store, pricer, tenant, range, previous),
     budgets: await budgetSection(store, options),
+    alerts: await alertSection(store, tenant, range, options.now ?? new Date()),
     unpriced: {
       calls: current.unpricedCalls,
       byModel: (attribution.model ?? [])
@@ -239,4 +242,42 @@ async function budgetSection(
     exhaustsAt: s.forecast.exhaustsAt?.toISOString() ?? null,
     exhausted: s.forecast.exhausted,
   }));
+}
+
+async function alertSection(
+  store: Store,
+  tenant: string,
+  range: TimeRange,
+  now: Date,
+): Promise<WeeklyReport['alerts']> {
+  const occurrences = await listAlertOccurrences(store, { tenant, ...range });
+  const items = occurrences.map((o) => ({
+    rule: o.rule,
+    kind: o.kind,
+    severity: o.severity,
+    entity: o.labels.entity ?? '',
+    summary: o.annotations.summary ?? o.rule,
+    labels: o.labels,
+    startsAt: o.startsAt.toISOString(),
+    endsAt: o.endsAt?.toISOString() ?? null,
+    minutes: Math.max(0, Math.floor(((o.endsAt ?? now).getTime() - o.startsAt.getTime()) / 60_000)),
+  }));
+  const bySeverity: Record<string, number> = {};
+  for (const i of items) bySeverity[i.severity] = (bySeverity[i.severity] ?? 0) + 1;
+  const thresholds = await listThresholdEvents(store, { tenant, ...range });
+  return {
+    occurrences: items.length,
+    bySeverity,
+    items,
+    anomalies: items.filter((i) => i.kind === 'burn_rate_anomaly'),
+    budgetThresholds: thresholds.map((t) => ({
+      budgetId: t.budgetId,
+      instance: t.instance,
+      threshold: t.threshold,
+      reachedAt: t.reachedAt.toISOString(),
+      unit: t.unit,
+      spent: t.spent,
+      limit: t.limit,
+    })),
+  };
 }

@@ -1,4 +1,5 @@
 import { percent, signedPercent, signedUsd, usd } from './format.ts';
+import { alertsSummary, duration } from './render-alerts.ts';
 import type { AttributionLine, WeeklyReport } from './schema.ts';
 import { cacheTrendChart, dailyByTeamChart, escapeXml, topAgentsChart } from './svg-charts.ts';
 
@@ -8,7 +9,7 @@ const CSS = `body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px}td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:right}
 td:first-child,th:first-child{text-align:left}.up{color:#b91c1c}.down{color:#15803d}.big{font-size:28px;font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:16px}`;
+.charts{display:flex;flex-wrap:wrap;gap:16px}figure.chart{margin:0}figcaption{font-size:13px;font-weight:600;margin:0 0 4px}`;
 
 const e = escapeXml;
 const trend = (delta: string) => (delta.startsWith('-') ? 'down' : delta === '0' ? '' : 'up');
@@ -85,6 +86,34 @@ ${
           percent(b.fraction),
         ]),
       )}`
+    : ''
+}
+<h2>Alerts and anomalies</h2><p>${e(alertsSummary(report))}</p>
+${
+  report.alerts.items.length
+    ? table(
+        ['started', 'severity', 'alert', 'duration'],
+        report.alerts.items.map((a) => [
+          e(a.startsAt),
+          e(a.severity),
+          e(a.summary),
+          e(duration(a)),
+        ]),
+      )
+    : ''
+}
+${
+  report.alerts.budgetThresholds.length
+    ? table(
+        ['reached', 'budget', 'threshold', 'spent', 'limit'],
+        report.alerts.budgetThresholds.map((b) => [
+          e(b.reachedAt),
+          e(b.instance ? `${b.budgetId} (${b.instance})` : b.budgetId),
+          percent(b.threshold),
+          e(b.unit === 'usd' ? usd(b.spent) : b.spent),
+          e(b.unit === 'usd' ? usd(b.limit) : b.limit),
+        ]),
+      )
     : ''
 }
 <h2>Data</h2><p>${report.completeness.daysWithData} of ${report.completeness.days} days have data${report.completeness.missingDays.length ? ` (none on ${e(report.completeness.missingDays.join(', '))})` : ''}; ${report.unpriced.calls} unpriced calls.</p>

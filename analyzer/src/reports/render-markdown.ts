@@ -1,4 +1,5 @@
 import { percent, signedPercent, signedUsd, usd } from './format.ts';
+import { alertsSummary, duration } from './render-alerts.ts';
 import type { AttributionLine, WeeklyReport } from './schema.ts';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -95,6 +96,31 @@ export function renderMarkdown(report: WeeklyReport): string {
           b.unit === 'usd' ? usd(b.limit) : b.limit,
           percent(b.fraction),
           b.projected === null ? '-' : b.unit === 'usd' ? usd(b.projected) : b.projected,
+        ]),
+      ),
+    );
+  }
+  out.push('', '## Alerts and anomalies', '', alertsSummary(report));
+  if (report.alerts.items.length) {
+    out.push(
+      '',
+      table(
+        ['started', 'severity', 'alert', 'duration'],
+        report.alerts.items.map((a) => [a.startsAt, a.severity, a.summary, duration(a)]),
+      ),
+    );
+  }
+  if (report.alerts.budgetThresholds.length) {
+    out.push(
+      '',
+      table(
+        ['reached', 'budget', 'threshold', 'spent', 'limit'],
+        report.alerts.budgetThresholds.map((b) => [
+          b.reachedAt,
+          b.instance ? `${b.budgetId} (${b.instance})` : b.budgetId,
+          percent(b.threshold),
+          b.unit === 'usd' ? usd(b.spent) : b.spent,
+          b.unit === 'usd' ? usd(b.limit) : b.limit,
         ]),
       ),
     );

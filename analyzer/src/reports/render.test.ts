@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from '@tokenwatch/pricing';
@@ -11,7 +11,9 @@ import { ATTRIBUTION_CSV_COLUMNS, renderAttributionCsv, renderJson } from './ren
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { type WeeklyReport, WeeklyReportSchema } from './schema.ts';
+import { PALETTE } from './svg-charts.ts';
 import { pricer, seed, TENANT, TZ } from './test-fixture.ts';
+import { countColor, decodePng } from './test-png.ts';
 import { parseIsoWeek } from './week.ts';
 
 let t: TestStore;
@@ -134,6 +136,51 @@ describe('renderers', () => {
     expect(md).toContain('5 of 7 days have data (none on 2026-11-21, 2026-11-22)');
   });
 
+  it('says what the alert engine saw, or that it saw nothing', () => {
+    expect(renderMarkdown(report)).toContain(
+      '## Alerts and anomalies\n\nNo alerts fired and no budget threshold was reached this week.',
+    );
+    const item = {
+      rule: 'runaway',
+      kind: 'burn_rate_anomaly',
+      severity: 'page',
+      entity: 'agent:planner',
+      summary: 'agent:planner is burning usd at 4.2x its normal rate (acme)',
+      labels: {},
+      startsAt: '2026-11-18T10:00:00.000Z',
+      endsAt: null,
+      minutes: 125,
+    };
+    const threshold = {
+      budgetId: 'search-weekly',
+      instance: '',
+      threshold: 0.8,
+      reachedAt: '2026-11-19T09:00:00.000Z',
+      unit: 'usd' as const,
+      spent: '2.4',
+      limit: '3',
+    };
+    const withAlerts: WeeklyReport = {
+      ...report,
+      alerts: {
+        occurrences: 1,
+        bySeverity: { page: 1 },
+        items: [item],
+        anomalies: [item],
+        budgetThresholds: [threshold],
+      },
+    };
+    const md = renderMarkdown(withAlerts);
+    expect(md).toContain(
+      '1 alert fired (1 page); 1 burn-rate anomaly: agent:planner; 1 budget threshold reached.',
+    );
+    expect(md).toContain(
+      '| 2026-11-18T10:00:00.000Z | page | agent:planner is burning usd at 4.2x its normal rate (acme) | 2h 5m (still firing) |',
+    );
+    expect(md).toContain('| 2026-11-19T09:00:00.000Z | search-weekly | 80% | $2.40 | $3.00 |');
+    expect(renderHtml(withAlerts)).toContain('<td>2h 5m (still firing)</td>');
+  });
+
   it('HTML is self-contained with the three SVG charts', () => {
     const html = renderHtml(report);
     expect(html).not.toMatch(/<script|<link|src=|href=|url\(/i);
@@ -155,7 +202,7 @@ describe('renderers', () => {
   });
 
   it.runIf(existsSync('/usr/bin/chromium'))(
-    'renders to a non-trivial PNG in headless Chromium',
+    'renders in headless Chromium with the charts drawn',
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-report-'));
       try {
@@ -179,8 +226,25 @@ describe('renderers', () => {
           ],
           { timeout: 60_000, stdio: 'ignore' },
         );
-        expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
-        expect(statSync(png).size).toBeGreaterThan(20_000);
+        const image = decodePng(readFileSync(png));
+        expect(image.width).toBe(1200);
+        // Drawn charts, counted in pixels of their colours: the search team's stacked bars plus
+        // the top-agents bars (blue), billing's Thursday bar (orange), the cache line (green).
+        // The page's text and tables use none of these colours; a legend swatch is 100 pixels.
+        const blue = countColor(image, PALETTE[0]!);
+        const orange = countColor(image, PALETTE[1]!);
+        const green = countColor(image, PALETTE[2]!);
+        expect(blue).toBeGreaterThan(20_000);
+        expect(orange).toBeGreaterThan(1_000);
+        expect(green).toBeGreaterThan(500);
+        // Every visible chart title is on the page the charts are.
+        const page = readFileSync(html, 'utf8');
+        for (const title of [
+          'Daily spend by team',
+          'Top agents by spend',
+          'Cache hit rate per day',
+        ])
+          expect(page).toContain(`<figcaption>${title}</figcaption>`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -84,6 +84,32 @@ const BudgetLineSchema = z.object({
   exhausted: z.boolean(),
 });
 
+const AlertOccurrenceSchema = z.object({
+  rule: z.string(),
+  kind: z.string(),
+  severity: z.string(),
+  /** What the alert is about (its `entity` label), `''` when tenant-wide. */
+  entity: z.string(),
+  summary: z.string(),
+  labels: z.record(z.string(), z.string()),
+  startsAt: z.string(),
+  /** Null while still firing when the report was built. */
+  endsAt: z.string().nullable(),
+  /** Whole minutes it fired (to the report's build time when still open). */
+  minutes: count,
+});
+
+const ThresholdReachedSchema = z.object({
+  budgetId: z.string(),
+  instance: z.string(),
+  /** 0–1 fraction of the limit, e.g. 0.8. */
+  threshold: z.number(),
+  reachedAt: z.string(),
+  unit: z.enum(['usd', 'tokens']),
+  spent: usd,
+  limit: usd,
+});
+
 const DaySchema = z.object({
   date: z.string(),
   costUsd: usd,
@@ -139,6 +165,17 @@ export const WeeklyReportSchema = z.object({
     agents: z.array(CacheAgentSchema),
   }),
   budgets: z.array(BudgetLineSchema),
+  /**
+   * What the alert engine saw this week (recorded while `serve` runs): every alert occurrence that
+   * fired during the week, the burn-rate anomalies among them, and budget thresholds reached.
+   */
+  alerts: z.object({
+    occurrences: count,
+    bySeverity: z.record(z.string(), count),
+    items: z.array(AlertOccurrenceSchema),
+    anomalies: z.array(AlertOccurrenceSchema),
+    budgetThresholds: z.array(ThresholdReachedSchema),
+  }),
   unpriced: z.object({
     calls: count,
     byModel: z.array(z.object({ model: z.string(), calls: count })),

@@ -93,6 +93,8 @@ export function cacheTrendChart(report: WeeklyReport): string {
   return svg('cache-hit-rate', 'Cache hit rate per day', `${axis}${line}${dots}`);
 }
 
+// The title is a visible caption, not only the SVG's accessible name: a chart pasted into an
+// email or looked at as an image must say what it shows.
 function svg(id: string, title: string, body: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="${id}" role="img" aria-label="${escapeXml(title)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${body}</svg>`;
+  return `<figure class="chart"><figcaption>${escapeXml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" data-chart="${id}" role="img" aria-label="${escapeXml(title)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${body}</svg></figure>`;
 }

@@ -39,6 +39,7 @@ describe('migrate', () => {
     });
     expect(tables.map((r) => r.name)).toEqual([
       'alert_deliveries',
+      'alert_history',
       'alert_state',
       'budget_events',
       'llm_calls',

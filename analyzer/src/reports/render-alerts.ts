@@ -1,0 +1,30 @@
+import type { WeeklyReport } from './schema.ts';
+
+type Occurrence = WeeklyReport['alerts']['items'][number];
+
+/** `2h 5m`, with `(still firing)` for an alert open when the report was built. */
+export function duration(a: Occurrence): string {
+  const h = Math.floor(a.minutes / 60);
+  const text = h > 0 ? `${h}h ${a.minutes % 60}m` : `${a.minutes}m`;
+  return a.endsAt === null ? `${text} (still firing)` : text;
+}
+
+/** One sentence on the week's alerts, anomalies and budget thresholds, shared by the renderers. */
+export function alertsSummary(report: WeeklyReport): string {
+  const a = report.alerts;
+  if (a.occurrences === 0 && a.budgetThresholds.length === 0)
+    return 'No alerts fired and no budget threshold was reached this week.';
+  const severities = Object.entries(a.bySeverity)
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  const parts = [
+    `${a.occurrences} alert${a.occurrences === 1 ? '' : 's'} fired${severities ? ` (${severities})` : ''}`,
+    `${a.anomalies.length} burn-rate anomal${a.anomalies.length === 1 ? 'y' : 'ies'}` +
+      (a.anomalies.length
+        ? `: ${[...new Set(a.anomalies.map((x) => x.entity || x.rule))].join(', ')}`
+        : ''),
+    `${a.budgetThresholds.length} budget threshold${a.budgetThresholds.length === 1 ? '' : 's'} reached`,
+  ];
+  return `${parts.join('; ')}.`;
+}

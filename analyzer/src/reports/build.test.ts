@@ -323,6 +323,11 @@ describe('buildWeeklyReport', () => {
       days: 7,
       daysWithData: 5,
       missingDays: ['2026-11-21', '2026-11-22'],
+      // Only one of the four weeks before has any data: no hour is usually busy.
+      gaps: [],
+      rejectedSpans: 0,
+      rejectedRequests: 0,
+      rejections: [],
     });
     expect(report.daily.map((d) => [d.date, d.costUsd, d.byTeam])).toEqual([
       ['2026-11-16', '0.3', { search: '0.3' }],

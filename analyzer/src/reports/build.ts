@@ -17,6 +17,7 @@ import {
   ratioOf,
   topMovers,
 } from './attribution.ts';
+import { getCompleteness } from './completeness.ts';
 import { getDailySeries } from './daily.ts';
 import { type WeeklyReport, WeeklyReportSchema } from './schema.ts';
 import { isoWeekAt, shiftWeeks } from './week.ts';
@@ -89,6 +90,8 @@ export async function buildWeeklyReport(
     });
   }
 
+  const daily = await getDailySeries(store, { tenant, range, timezone });
+  const missing = daily.filter((d) => d.calls === 0).map((d) => d.date);
   const report: WeeklyReport = {
     kind: 'tokenwatch.weekly-report',
     version: 1,
@@ -130,14 +133,13 @@ export async function buildWeeklyReport(
         .filter((l) => l.unpricedCalls > 0)
         .map((l) => ({ model: l.label, calls: l.unpricedCalls })),
     },
-    completeness: { days: 0, daysWithData: 0, missingDays: [] },
-    daily: await getDailySeries(store, { tenant, range, timezone }),
-  };
-  const missing = report.daily.filter((d) => d.calls === 0).map((d) => d.date);
-  report.completeness = {
-    days: report.daily.length,
-    daysWithData: report.daily.length - missing.length,
-    missingDays: missing,
+    completeness: {
+      days: daily.length,
+      daysWithData: daily.length - missing.length,
+      missingDays: missing,
+      ...(await getCompleteness(store, { tenant, range, timezone })),
+    },
+    daily,
   };
   return WeeklyReportSchema.parse(report);
 }

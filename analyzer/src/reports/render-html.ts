@@ -1,5 +1,5 @@
 import { percent, signedPercent, signedUsd, usd } from './format.ts';
-import { alertsSummary, duration } from './render-alerts.ts';
+import { alertsSummary, dataSummary, duration } from './render-sentences.ts';
 import type { AttributionLine, WeeklyReport } from './schema.ts';
 import { cacheTrendChart, dailyByTeamChart, escapeXml, topAgentsChart } from './svg-charts.ts';
 
@@ -116,7 +116,7 @@ ${
       )
     : ''
 }
-<h2>Data</h2><p>${report.completeness.daysWithData} of ${report.completeness.days} days have data${report.completeness.missingDays.length ? ` (none on ${e(report.completeness.missingDays.join(', '))})` : ''}; ${report.unpriced.calls} unpriced calls.</p>
+<h2>Data</h2><p>${e(dataSummary(report))}</p>
 </body></html>
 `;
 }

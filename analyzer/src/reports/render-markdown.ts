@@ -1,5 +1,5 @@
 import { percent, signedPercent, signedUsd, usd } from './format.ts';
-import { alertsSummary, duration } from './render-alerts.ts';
+import { alertsSummary, dataSummary, duration } from './render-sentences.ts';
 import type { AttributionLine, WeeklyReport } from './schema.ts';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -125,18 +125,6 @@ export function renderMarkdown(report: WeeklyReport): string {
       ),
     );
   }
-  out.push('', '## Data', '');
-  out.push(
-    `${report.completeness.daysWithData} of ${report.completeness.days} days have data` +
-      (report.completeness.missingDays.length
-        ? ` (none on ${report.completeness.missingDays.join(', ')})`
-        : '') +
-      `; ${report.unpriced.calls} unpriced calls` +
-      (report.unpriced.byModel.length
-        ? ` (${report.unpriced.byModel.map((m) => `${m.model}: ${m.calls}`).join(', ')})`
-        : '') +
-      '.',
-    '',
-  );
+  out.push('', '## Data', '', dataSummary(report), '');
   return out.join('\n');
 }

@@ -184,6 +184,12 @@ export const WeeklyReportSchema = z.object({
     days: count,
     daysWithData: count,
     missingDays: z.array(z.string()),
+    /** Runs of hours without calls where past weeks usually had some (likely ingest outages). */
+    gaps: z.array(z.object({ from: z.string(), to: z.string(), hours: count })),
+    /** Spans and whole requests the collector refused this week, by reason. */
+    rejectedSpans: count,
+    rejectedRequests: count,
+    rejections: z.array(z.object({ reason: z.string(), spans: count, requests: count })),
   }),
   daily: z.array(DaySchema),
 });

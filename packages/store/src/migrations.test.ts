@@ -42,6 +42,7 @@ describe('migrate', () => {
       'alert_history',
       'alert_state',
       'budget_events',
+      'ingest_rejections',
       'llm_calls',
       'llm_usage_1m',
       'llm_usage_1m_mv',

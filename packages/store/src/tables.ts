@@ -6,6 +6,7 @@ export const TABLES = {
   llmCalls: 'llm_calls',
   tasks: 'tasks',
   usage1m: 'llm_usage_1m',
+  ingestRejections: 'ingest_rejections',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

@@ -28,3 +28,24 @@ export function alertsSummary(report: WeeklyReport): string {
   ];
   return `${parts.join('; ')}.`;
 }
+
+/** Days with data, ingest gaps, rejected spans and unpriced calls, in one paragraph. */
+export function dataSummary(report: WeeklyReport): string {
+  const c = report.completeness;
+  const parts = [
+    `${c.daysWithData} of ${c.days} days have data` +
+      (c.missingDays.length ? ` (none on ${c.missingDays.join(', ')})` : ''),
+    c.gaps.length
+      ? `ingest gaps where past weeks had traffic: ${c.gaps.map((g) => `${g.from} to ${g.to} (${g.hours} h)`).join(', ')}`
+      : 'no ingest gaps',
+    `${c.rejectedSpans} spans and ${c.rejectedRequests} requests rejected by the collector` +
+      (c.rejections.length
+        ? ` (${c.rejections.map((r) => `${r.reason}: ${r.spans} spans, ${r.requests} requests`).join('; ')})`
+        : ''),
+    `${report.unpriced.calls} unpriced calls` +
+      (report.unpriced.byModel.length
+        ? ` (${report.unpriced.byModel.map((m) => `${m.model}: ${m.calls}`).join(', ')})`
+        : ''),
+  ];
+  return `${parts.join('; ')}.`;
+}

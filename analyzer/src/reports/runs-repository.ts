@@ -33,3 +33,46 @@ export async function recordDelivery(
     },
   ]);
 }
+
+const REPORT_CLAIMS = 'report_claims';
+
+/** One server's claim on sending a delivery of a week's report. */
+export type ReportClaim = { instance: string; claimedAt: number };
+
+/** Records this instance's claim on a delivery. */
+export async function insertClaim(
+  store: Store,
+  claim: { tenant: string; week: string; delivery: string; instance: string; claimedAt: Date },
+): Promise<void> {
+  await insertRows(store, REPORT_CLAIMS, [
+    {
+      tenant: claim.tenant,
+      week: claim.week,
+      delivery: claim.delivery,
+      instance: claim.instance,
+      claimed_at: claim.claimedAt.toISOString().replace('T', ' ').replace('Z', ''),
+    },
+  ]);
+}
+
+/** Claims on a delivery made at or after `since`, earliest first (ties by instance id). */
+export async function listClaims(
+  store: Store,
+  params: { tenant: string; week: string; delivery: string; since: Date },
+): Promise<ReportClaim[]> {
+  const rows = await queryRows(store, {
+    query: `SELECT instance, toUnixTimestamp64Milli(claimed_at) AS claimed_ms
+      FROM ${REPORT_CLAIMS}
+      WHERE tenant = {tenant: String} AND week = {week: String} AND delivery = {delivery: String}
+        AND claimed_at >= {since: DateTime64(3, 'UTC')}
+      ORDER BY claimed_at, instance`,
+    params: {
+      tenant: params.tenant,
+      week: params.week,
+      delivery: params.delivery,
+      since: params.since.toISOString().replace('T', ' ').replace('Z', ''),
+    },
+    schema: z.object({ instance: z.string(), claimed_ms: z.coerce.number() }),
+  });
+  return rows.map((r) => ({ instance: r.instance, claimedAt: r.claimed_ms }));
+}

@@ -60,7 +60,7 @@ const config = (): ReportSchedulerConfig => ({
   },
 });
 
-const scheduler = (iso: string) =>
+const scheduler = (iso: string, instance = 'server-a') =>
   createReportScheduler({
     store: t.store,
     config: config(),
@@ -68,6 +68,8 @@ const scheduler = (iso: string) =>
     now: () => new Date(iso),
     env: { SLACK_URL: `${base}/slack` },
     onError: () => {},
+    instance,
+    claimSettleMs: 300,
   });
 
 describe('createReportScheduler', () => {
@@ -110,8 +112,48 @@ describe('createReportScheduler', () => {
     expect(received.length).toBe(before);
   });
 
-  it('sends the next week on the next Monday', async () => {
-    const runs = await scheduler('2026-11-30T08:00:00Z').tick();
-    expect(runs.map((r) => r.week)).toEqual(['2026-W48', '2026-W48', '2026-W48']);
+  it('two servers ticking at once on the next Monday send each delivery once', async () => {
+    const before = received.length;
+    const files = readdirSync(dir).length;
+    const [a, b] = await Promise.all([
+      scheduler('2026-11-30T08:00:00Z', 'server-b').tick(),
+      scheduler('2026-11-30T08:00:00Z', 'server-a').tick(),
+    ]);
+    // Each delivery is claimed on its own: whichever server claims it first sends it.
+    expect([...a!, ...b!].map((r) => `${r.week} ${r.delivery}`).sort()).toEqual([
+      `2026-W48 directory:${dir}`,
+      `2026-W48 slack:SLACK_URL`,
+      `2026-W48 webhook:${base}/hook`,
+    ]);
+    expect(
+      received
+        .slice(before)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['/hook', '/slack']);
+    expect(readdirSync(dir).length).toBe(files + 5);
+  });
+
+  it('a claim whose server died is taken over once its lease ends', async () => {
+    // server-c claims W49's deliveries and dies before sending them (its HTTP calls throw here).
+    const broken = createReportScheduler({
+      store: t.store,
+      config: config(),
+      pricer,
+      now: () => new Date('2026-12-07T08:00:00Z'),
+      env: {},
+      fetch: () => Promise.reject(new Error('server-c went away')),
+      onError: () => {},
+      instance: 'server-c',
+      claimSettleMs: 300,
+    });
+    // The directory needs no network: server-c writes it; its webhook and Slack posts fail.
+    expect((await broken.tick()).map((r) => r.delivery)).toEqual([`directory:${dir}`]);
+    const before = received.length;
+    // Within the lease another server stays away; after it, it sends.
+    expect(await scheduler('2026-12-07T08:05:00Z', 'server-a').tick()).toEqual([]);
+    expect(received.length).toBe(before);
+    const later = await scheduler('2026-12-07T08:11:00Z', 'server-a').tick();
+    expect(later.map((r) => r.delivery)).toEqual([`webhook:${base}/hook`, 'slack:SLACK_URL']);
   });
 });

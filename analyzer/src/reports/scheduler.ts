@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BudgetConfig } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
@@ -6,7 +8,7 @@ import { addDays, localDateAt, startOfLocalDay } from '../shared/zoned-time.ts';
 import { buildWeeklyReport } from './build.ts';
 import { deliverReport, deliveryKey } from './deliver.ts';
 import { getFocusRows } from './focus.ts';
-import { getSentDeliveries, recordDelivery } from './runs-repository.ts';
+import { getSentDeliveries, insertClaim, listClaims, recordDelivery } from './runs-repository.ts';
 import type { ReportsSettings } from './settings.ts';
 import { isoWeekAt, lastCompleteWeek } from './week.ts';
 
@@ -31,6 +33,15 @@ export type ReportSchedulerOptions = {
   env?: Record<string, string | undefined>;
   /** Told about each failed delivery (it is retried on the next tick). @default console.error */
   onError?: (error: unknown, delivery: string) => void;
+  /**
+   * This server's id in delivery claims; a restarted server with the same id resumes its own
+   * claims at once. @default the host name
+   */
+  instance?: string;
+  /** How long a claim waits for other servers' claims to land before it counts. @default 2000 */
+  claimSettleMs?: number;
+  /** After this long a claim whose delivery was not recorded is void. @default 10 minutes */
+  claimLeaseMs?: number;
 };
 
 /** One delivery made by a tick. */
@@ -67,8 +78,9 @@ function dueAt(config: ReportsSettings, timezone: string, now: Date): number {
 /**
  * The weekly report schedule: at the configured local day and time, builds the report of the
  * last complete ISO week for each tenant and sends it to each delivery. Each delivery is recorded
- * in `report_runs` after it succeeds, so a restart or a second instance over the same store does
- * not send a week twice; a failed delivery is retried on the next tick. A tick after the due time
+ * in `report_runs` after it succeeds, so a restart does not send a week twice, and claimed in
+ * `report_claims` before it is sent, so of two servers over one store only one sends; a failed
+ * delivery is retried on the next tick. A tick after the due time
  * (the server was down) still sends that week's report until the next week begins.
  *
  * @example
@@ -84,7 +96,25 @@ export function createReportScheduler(options: ReportSchedulerOptions): ReportSc
     ((error: unknown, delivery: string) =>
       console.error(`report delivery ${delivery} failed`, error));
   const timezone = config.reports.schedule.timezone ?? config.timezone;
+  const instance = options.instance ?? hostname();
+  const settleMs = options.claimSettleMs ?? 2000;
+  const leaseMs = options.claimLeaseMs ?? 600_000;
   let running: Promise<ReportRun[]> | undefined;
+
+  /**
+   * Whether this server may send a delivery: it holds the earliest live claim. Every server
+   * inserts its claim and then waits `settleMs` before reading them all, so two that race both
+   * see both claims and agree on the winner.
+   */
+  async function claim(tenant: string, week: string, delivery: string): Promise<boolean> {
+    const key = { tenant, week, delivery };
+    const live = () => listClaims(store, { ...key, since: new Date(now().getTime() - leaseMs) });
+    const before = await live();
+    if (before.length > 0) return before[0]!.instance === instance;
+    await insertClaim(store, { ...key, instance, claimedAt: now() });
+    await sleep(settleMs);
+    return (await live())[0]?.instance === instance;
+  }
   let timer: NodeJS.Timeout | undefined;
 
   async function tick(): Promise<ReportRun[]> {
@@ -109,6 +139,7 @@ export function createReportScheduler(options: ReportSchedulerOptions): ReportSc
       const focusRows = await getFocusRows(store, { tenant, range: week });
       for (const delivery of pending) {
         const key = deliveryKey(delivery);
+        if (!(await claim(tenant, week.label, key))) continue;
         try {
           await deliverReport({ report, focusRows }, delivery, config.reports.formats, deps);
         } catch (error) {

@@ -40,6 +40,7 @@ export {
 export {
   buildWeeklyReport,
   createReportScheduler,
+  isoWeekAt,
   lastCompleteWeek,
   parseIsoWeek,
   type ReportScheduler,

@@ -36,6 +36,7 @@ export function tracesRoute(
     const encoding = encodingOf(c.req.header('content-type'));
     let response: Response;
     if (!encoding) {
+      ingestor.rejectRequest(c.get('tenant'), 'HTTP 415: unsupported content type');
       response = statusResponse(
         'json',
         415,
@@ -56,15 +57,19 @@ export function tracesRoute(
         const body = await readBody(c.req.raw, maxBodyBytes);
         traces = enc === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
       } catch (err) {
-        if (err instanceof OtlpDecodeError)
+        if (err instanceof OtlpDecodeError) {
+          ingestor.rejectRequest(c.get('tenant'), `malformed ${enc} body`);
           return statusResponse(enc, 400, RPC_CODES.invalidArgument, err.message);
-        if (err instanceof HTTPException)
+        }
+        if (err instanceof HTTPException) {
+          ingestor.rejectRequest(c.get('tenant'), `HTTP ${err.status}: ${err.message}`);
           return statusResponse(
             enc,
             err.status,
             RPC_FOR_STATUS[err.status] ?? RPC_CODES.invalidArgument,
             err.message,
           );
+        }
         throw err;
       }
       try {

@@ -10,6 +10,7 @@ import type { DecodedTraces } from '../otlp/types.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { toOtelRow } from './otel-rows.ts';
 import { priceCall } from './price-calls.ts';
+import { RejectionLog } from './rejection-log.ts';
 import { Spool } from './spool.ts';
 import type { IngestBatch } from './spool-record.ts';
 import { StoreWriter } from './store-writer.ts';
@@ -49,6 +50,7 @@ export class Ingestor {
   private readonly spool: Spool;
   private readonly committer: GroupCommitter;
   private readonly writer: StoreWriter;
+  private readonly rejections: RejectionLog;
   private readonly pricer;
   private readonly guard: CardinalityGuard;
   private readonly callParents = new CallParentCache();
@@ -83,6 +85,10 @@ export class Ingestor {
       },
     });
     this.committer.onDurable = () => this.writer.notify();
+    this.rejections = new RejectionLog(store, {
+      onError: (err) =>
+        log(`tokenwatch: recording rejected spans failed: ${(err as Error).message}`),
+    });
     this.pricer = createPricer({ overrides: options.prices });
     this.guard = new CardinalityGuard(options.maxDistinctValues);
     this.rules = options.attributionRules.map((r) => ({
@@ -105,6 +111,12 @@ export class Ingestor {
   /** Starts moving spooled data into the store (replaying what a previous run left). */
   start(): void {
     this.writer.start();
+    this.rejections.start();
+  }
+
+  /** Counts a whole request refused before its spans could be read (for data completeness). */
+  rejectRequest(tenant: string, reason: string): void {
+    this.rejections.add(tenant, reason, 0, 1);
   }
 
   /** Normalizes, prices and durably queues one request's spans. */
@@ -158,6 +170,7 @@ export class Ingestor {
     const spanCount = normalized.spans.length + rejected.length - refused.size;
     m.spansReceived.inc(spanCount);
     m.spansRejected.inc(rejected.length);
+    for (const r of rejected) this.rejections.add(tenant, r.reason, 1, 0);
     m.doubleReported.inc(normalized.doubleReported);
     m.aggregateSpans.inc(normalized.aggregates - normalized.doubleReported);
     if (batch.spans.length > 0) {
@@ -186,6 +199,7 @@ export class Ingestor {
       new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
     ]);
     await this.writer.stop();
+    await this.rejections.stop();
     this.spool.close();
   }
 }

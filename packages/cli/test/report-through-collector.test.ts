@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildWeeklyReport, parseIsoWeek } from '@tokenwatch/analyzer';
+import { buildWeeklyReport, isoWeekAt, parseIsoWeek } from '@tokenwatch/analyzer';
 import { createCollector } from '@tokenwatch/collector';
 import { hashApiKey, loadConfig } from '@tokenwatch/config';
 import { PriceOverridesSchema } from '@tokenwatch/schema';
@@ -108,12 +108,71 @@ beforeAll(async () => {
     }),
   });
   expect(response.status).toBe(200);
+  // Refused data, counted for the completeness section of this week's report: two spans with
+  // bad ids beside a good one (partial success), and a body that is not OTLP at all.
+  const good = callSpan(CURRENT_CALLS[0]!);
+  const partial = await collector.app.request('/v1/traces', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tokenwatch-key': KEY },
+    body: JSON.stringify({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { ...good, spanId: 'nothex!!nothex!!' },
+                { ...good, spanId: 'abc' },
+                {
+                  ...good,
+                  traceId: 'e'.repeat(32),
+                  spanId: 'e'.repeat(16),
+                  startTimeUnixNano: String(Date.now() * 1e6),
+                  endTimeUnixNano: String(Date.now() * 1e6 + 1e6),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  });
+  expect(await partial.json()).toMatchObject({ partialSuccess: { rejectedSpans: 2 } });
+  const malformed = await collector.app.request('/v1/traces', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf', 'x-tokenwatch-key': KEY },
+    body: new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+  });
+  expect(malformed.status).toBe(400);
   await collector.flushed();
   await collector.stop();
 }, 60_000);
 afterAll(() => t?.cleanup());
 
 describe('the weekly report of data sent through the collector', () => {
+  it("counts this week's refused spans and requests by reason", async () => {
+    const now = new Date();
+    const week = isoWeekAt(now, TZ);
+    const report = await buildWeeklyReport(t.store, {
+      tenant: OTLP_TENANT,
+      ...week,
+      timezone: TZ,
+      pricer,
+      now,
+    });
+    expect(report.completeness.rejectedSpans).toBe(2);
+    expect(report.completeness.rejectedRequests).toBe(1);
+    expect(report.completeness.rejections).toEqual([
+      {
+        reason: 'span id must be 16 lower-case hex characters (8 bytes)',
+        spans: 2,
+        requests: 0,
+      },
+      { reason: 'malformed protobuf body', spans: 0, requests: 1 },
+    ]);
+    // The hand-checked week saw none of it.
+    expect(report.week.label).not.toBe('2026-W47');
+  });
+
   it('equals the report of the hand-checked dataset', async () => {
     const build = (tenant: string) =>
       buildWeeklyReport(t.store, {

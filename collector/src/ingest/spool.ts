@@ -21,6 +21,9 @@ import { crc32 } from 'node:zlib';
 /** Where a record starts: segment number and byte offset in it. */
 export type SpoolPosition = { segment: number; offset: number };
 
+/** The checkpoint file: what the store has, and the group being stored past it, if any. */
+type Checkpoint = SpoolPosition & { groupEnd?: SpoolPosition };
+
 /** A record read back, with the position after it (what to commit once it is stored). */
 export type SpoolRecord = { position: SpoolPosition; next: SpoolPosition; payload: Buffer };
 
@@ -61,6 +64,11 @@ export class Spool {
   private readFd: { segment: number; fd: number } | undefined;
   private committed: SpoolPosition;
   private closed = false;
+  /**
+   * End of the group of records that was being stored when the spool was last closed, if any
+   * (see {@link beginGroup}): a replay must store exactly that group again.
+   */
+  readonly replayGroupEnd: SpoolPosition | undefined;
 
   private constructor(dir: string, options: SpoolOptions) {
     this.dir = dir;
@@ -68,7 +76,11 @@ export class Spool {
     mkdirSync(dir, { recursive: true });
     this.id = this.readOrCreateId();
     const segments = this.segments();
-    this.committed = this.readCheckpoint() ?? { segment: segments[0] ?? 1, offset: 0 };
+    const checkpoint = this.readCheckpoint();
+    this.committed = checkpoint
+      ? { segment: checkpoint.segment, offset: checkpoint.offset }
+      : { segment: segments[0] ?? 1, offset: 0 };
+    this.replayGroupEnd = checkpoint?.groupEnd;
     this.readPos = { ...this.committed };
     this.writeSegment = Math.max(segments.at(-1) ?? 0, this.committed.segment);
     this.writeFd = openSync(join(dir, segmentName(this.writeSegment)), 'a+');
@@ -133,12 +145,7 @@ export class Spool {
    */
   commit(next: SpoolPosition): void {
     this.assertOpen();
-    const tmp = join(this.dir, `${CHECKPOINT}.tmp`);
-    writeFileSync(tmp, JSON.stringify(next));
-    const fd = openSync(tmp, 'r');
-    fdatasyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, join(this.dir, CHECKPOINT));
+    this.writeCheckpoint({ segment: next.segment, offset: next.offset });
     this.committed = { ...next };
     for (const segment of this.segments()) {
       if (segment >= next.segment) break;
@@ -148,6 +155,28 @@ export class Spool {
       }
       rmSync(join(this.dir, segmentName(segment)), { force: true });
     }
+  }
+
+  /**
+   * Records, before the records from the checkpoint up to `end` are stored as one group, that
+   * they form one group: a replay after a crash must insert the very same rows under the very
+   * same deduplication token, so it must group them the same way ({@link replayGroupEnd}).
+   */
+  beginGroup(end: SpoolPosition): void {
+    this.assertOpen();
+    this.writeCheckpoint({
+      ...this.committed,
+      groupEnd: { segment: end.segment, offset: end.offset },
+    });
+  }
+
+  private writeCheckpoint(checkpoint: Checkpoint): void {
+    const tmp = join(this.dir, `${CHECKPOINT}.tmp`);
+    writeFileSync(tmp, JSON.stringify(checkpoint));
+    const fd = openSync(tmp, 'r');
+    fdatasyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, join(this.dir, CHECKPOINT));
   }
 
   /**
@@ -213,10 +242,19 @@ export class Spool {
     }
   }
 
-  private readCheckpoint(): SpoolPosition | undefined {
+  private readCheckpoint(): Checkpoint | undefined {
+    const isPosition = (p: SpoolPosition | undefined): p is SpoolPosition =>
+      p !== undefined && Number.isInteger(p.segment) && Number.isInteger(p.offset);
     try {
-      const parsed = JSON.parse(readFileSync(join(this.dir, CHECKPOINT), 'utf8')) as SpoolPosition;
-      if (Number.isInteger(parsed.segment) && Number.isInteger(parsed.offset)) return parsed;
+      const parsed = JSON.parse(readFileSync(join(this.dir, CHECKPOINT), 'utf8')) as Checkpoint;
+      if (isPosition(parsed)) {
+        const { groupEnd } = parsed;
+        return {
+          segment: parsed.segment,
+          offset: parsed.offset,
+          ...(isPosition(groupEnd) ? { groupEnd } : {}),
+        };
+      }
     } catch {
       // No checkpoint yet: everything in the spool is pending.
     }

@@ -1,6 +1,6 @@
 import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls, insertOtelSpans, type Store, upsertTasks } from '@tokenwatch/store';
-import type { Spool, SpoolPosition } from './spool.ts';
+import type { Spool, SpoolPosition, SpoolRecord } from './spool.ts';
 import { decodeBatch } from './spool-record.ts';
 
 export type StoreWriterOptions = {
@@ -9,6 +9,12 @@ export type StoreWriterOptions = {
   maxRetryDelayMs?: number;
   /** How often to look for records when nothing signalled new ones. */
   pollMs?: number;
+  /**
+   * When records wait in the spool, consecutive ones are stored together, up to about this many
+   * payload bytes per insert: each insert into the embedded engine costs tens of milliseconds of
+   * CPU whatever its size, so a writer that fell behind catches up with fewer, larger inserts.
+   */
+  maxGroupBytes?: number;
   onError?: (err: unknown) => void;
   /** Every call stored, as it is stored (see `insertLlmCalls`' `onStored`). */
   onCallsStored?: (calls: readonly LlmCall[]) => void;
@@ -22,9 +28,12 @@ export type StoreWriterOptions = {
 };
 
 /**
- * Moves spool records into the store, oldest first, one record per insert so that a replayed
- * record inserts the very same block (the raw-span insert carries a token derived from the
- * record's position, which ClickHouse deduplicates). A failed insert is retried with backoff and
+ * Moves spool records into the store, oldest first. Records waiting together are stored as one
+ * group (one insert per table); a replayed group inserts the very same block, because each
+ * insert carries a token derived from the group's spool positions, which ClickHouse
+ * deduplicates, and the spool notes a group of several records before storing it, so a replay
+ * after a crash forms the same group (a replay without such a note stores its first record
+ * alone, as a single record is stored without one). A failed insert is retried with backoff and
  * nothing is committed past it: a store outage delays data, it never loses it.
  */
 export class StoreWriter {
@@ -40,6 +49,10 @@ export class StoreWriter {
   private caughtUp: (() => void)[] = [];
   /** Consecutive failed attempts of the current record (0 when healthy). */
   failures = 0;
+  /** The group a replay must form first (noted in the spool before a crash), if any. */
+  private replayGroupEnd: SpoolPosition | undefined;
+  /** Whether the first group read must be a single record (nothing noted: see the class doc). */
+  private singleFirst: boolean;
 
   constructor(spool: Spool, store: Store, options: StoreWriterOptions = {}) {
     this.spool = spool;
@@ -48,10 +61,13 @@ export class StoreWriter {
       retryDelayMs: options.retryDelayMs ?? 200,
       maxRetryDelayMs: options.maxRetryDelayMs ?? 10_000,
       pollMs: options.pollMs ?? 500,
+      maxGroupBytes: options.maxGroupBytes ?? 8 * 1024 * 1024,
       onError: options.onError,
       onWritten: options.onWritten,
       onCallsStored: options.onCallsStored,
     };
+    this.replayGroupEnd = spool.replayGroupEnd;
+    this.singleFirst = spool.replayGroupEnd === undefined;
   }
 
   /** Starts moving records in the background. */
@@ -83,21 +99,76 @@ export class StoreWriter {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const record = this.spool.readNext();
-      if (!record) {
+      const group = this.readGroup();
+      const first = group[0];
+      const last = group.at(-1);
+      if (!first || !last) {
         for (const resolve of this.caughtUp.splice(0)) resolve();
         await this.sleep(this.options.pollMs);
         continue;
       }
-      await this.writeWithRetry(record.position, record.payload);
+      if (group.length === 1) {
+        await this.writeWithRetry(first.position, first.payload);
+      } else {
+        this.spool.beginGroup(last.next);
+        const token = `${this.spool.id}-${first.position.segment}-${first.position.offset}-${last.next.segment}-${last.next.offset}`;
+        await this.insertWithRetry(
+          token,
+          group.map((record) => record.payload),
+        );
+      }
       if (!this.running && this.failures > 0) return;
-      this.spool.commit(record.next);
+      this.spool.commit(last.next);
     }
   }
 
-  private async writeWithRetry(position: SpoolPosition, payload: Buffer): Promise<void> {
-    const batch = decodeBatch(payload);
-    const token = `${this.spool.id}-${position.segment}-${position.offset}`;
+  /** The next records to store together: the noted group on replay, else what is waiting. */
+  private readGroup(): SpoolRecord[] {
+    const first = this.spool.readNext();
+    if (!first) return [];
+    const group = [first];
+    const end = this.replayGroupEnd;
+    if (end) {
+      this.replayGroupEnd = undefined;
+      let last = first;
+      while (last.next.segment !== end.segment || last.next.offset !== end.offset) {
+        // Records end before the noted group does only if the tail was cut at open (written, not
+        // yet synced, when the machine went down): store what is there rather than stall.
+        const next = this.spool.readNext();
+        if (!next) break;
+        group.push(next);
+        last = next;
+      }
+      return group;
+    }
+    if (this.singleFirst) {
+      this.singleFirst = false;
+      return group;
+    }
+    let bytes = first.payload.length;
+    while (bytes < this.options.maxGroupBytes) {
+      const next = this.spool.readNext();
+      if (!next) break;
+      group.push(next);
+      bytes += next.payload.length;
+    }
+    return group;
+  }
+
+  private writeWithRetry(position: SpoolPosition, payload: Buffer): Promise<void> {
+    return this.insertWithRetry(`${this.spool.id}-${position.segment}-${position.offset}`, [
+      payload,
+    ]);
+  }
+
+  private async insertWithRetry(token: string, payloads: Buffer[]): Promise<void> {
+    const batch = decodeBatch(payloads[0]!);
+    for (const payload of payloads.slice(1)) {
+      const more = decodeBatch(payload);
+      for (const call of more.calls) batch.calls.push(call);
+      for (const task of more.tasks) batch.tasks.push(task);
+      for (const span of more.spans) batch.spans.push(span);
+    }
     for (
       let delay = this.options.retryDelayMs;
       ;

@@ -54,7 +54,7 @@ describe('backpressure', () => {
     expect((await post('0000000000000001')).status).toBe(200);
     const refused = await post('0000000000000002');
     expect(refused.status).toBe(503);
-    expect(refused.headers.get('retry-after')).toBe('10');
+    expect(refused.headers.get('retry-after')).toBe('2');
     expect(refused.headers.get('content-type')).toBe('application/json');
     expect(((await refused.json()) as { message: string }).message).toMatch(/store is behind/);
     // Once the store is back, the writer drains the spool and requests are taken again.

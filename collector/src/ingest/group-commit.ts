@@ -62,7 +62,9 @@ export class GroupCommitter {
   submit(batch: IngestBatch): Promise<void> {
     const spans = batch.spans.length;
     if (this.spool.lagBytes() > this.maxLagBytes) {
-      throw new BackpressureError(503, 'the store is behind: the spool is full', 10);
+      // Short on purpose: the OTel JS exporter drops a batch whose Retry-After runs past its
+      // export deadline (10 s by default), so a long hint turns back-pressure into data loss.
+      throw new BackpressureError(503, 'the store is behind: the spool is full', 2);
     }
     if (this.pendingSpans + spans > this.maxPendingSpans && this.pendingSpans > 0) {
       throw new BackpressureError(429, 'too many spans waiting to be written', 1);

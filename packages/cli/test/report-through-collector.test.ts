@@ -136,7 +136,7 @@ beforeAll(async () => {
       ],
     }),
   });
-  expect(await partial.json()).toMatchObject({ partialSuccess: { rejectedSpans: 2 } });
+  expect(await partial.json()).toMatchObject({ partialSuccess: { rejectedSpans: '2' } });
   const malformed = await collector.app.request('/v1/traces', {
     method: 'POST',
     headers: { 'content-type': 'application/x-protobuf', 'x-tokenwatch-key': KEY },

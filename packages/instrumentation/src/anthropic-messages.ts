@@ -15,12 +15,12 @@ import {
   collectText,
   isRecord,
   type JsonObject,
-  prefixHash,
   readArray,
   readCount,
   readNumber,
   readString,
 } from './json.ts';
+import { prefixHash } from './prefix-hash.ts';
 
 /** Raw Anthropic counts, as a message or a stream event reports them. */
 type RawUsage = {

@@ -60,25 +60,6 @@ export function collectText(values: readonly unknown[]): string {
   return parts.join('\n');
 }
 
-/**
- * A hash of the cacheable prefix of a request (system prompt and tool definitions): the same
- * prefix gives the same hash, so the analyzer can see an agent change its own prefix between calls
- * and lose the provider's prompt cache. Only the hash leaves the process, never the content.
- * Undefined when the request has no such prefix.
- */
-export function prefixHash(parts: readonly unknown[]): string | undefined {
-  const present = parts.filter(
-    (part) =>
-      part !== undefined &&
-      part !== null &&
-      part !== '' &&
-      !(Array.isArray(part) && part.length === 0),
-  );
-  if (present.length === 0) return undefined;
-  // Order-sensitive on purpose: providers cache the exact bytes sent, so reordered keys miss too.
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
-}
-
 /** A stable key of a whole request, for the circuit breaker's repeated-request detection. */
 export function requestKey(params: JsonObject): string {
   return createHash('sha256').update(JSON.stringify(params)).digest('hex');

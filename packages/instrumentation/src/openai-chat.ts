@@ -21,12 +21,12 @@ import {
   collectText,
   isRecord,
   type JsonObject,
-  prefixHash,
   readArray,
   readCount,
   readNumber,
   readString,
 } from './json.ts';
+import { prefixHash } from './prefix-hash.ts';
 
 /** The OpenAI usage object of Chat Completions (also embeddings: no completion fields). */
 export function openaiChatUsage(usage: unknown): CallUsage | undefined {

@@ -8,12 +8,12 @@ import {
   collectText,
   isRecord,
   type JsonObject,
-  prefixHash,
   readArray,
   readCount,
   readString,
 } from './json.ts';
 import { samplingAttributes } from './openai-chat.ts';
+import { prefixHash } from './prefix-hash.ts';
 
 function responsesUsage(usage: unknown): CallUsage | undefined {
   if (!isRecord(usage)) return undefined;

@@ -1,6 +1,7 @@
+import { Decimal } from '@tokenwatch/pricing';
 import { queryRows, type Store, TABLES } from '@tokenwatch/store';
 import { z } from 'zod';
-import { compareDecimal, subtractDecimal, sumDecimals } from './decimal-text.ts';
+import { subtractDecimal, sumDecimals } from './decimal-text.ts';
 import { DIMENSIONS, type Dimension, ROLLUP_DIMENSIONS } from './dimensions.ts';
 import { chTime, previousRange, type TimeRange } from './time-range.ts';
 
@@ -54,11 +55,20 @@ export async function getCost(
   const current = await sumBy(store, tenant, range, by);
   const previous = await sumBy(store, tenant, previousRange(range), by);
   const before = new Map(previous.map((row) => [JSON.stringify(row.key), row.cost]));
+  // Each cost is parsed once, and only the rows kept get their delta: grouped by task or session
+  // there are tens of thousands of groups, and parsing decimals inside the comparator cost more
+  // than the query.
   const rows = current
-    .map((row) => withDelta(row, before.get(JSON.stringify(row.key)) ?? '0'))
-    .sort((a, b) => compareDecimal(b.costUsd, a.costUsd))
-    .slice(0, params.limit ?? 1000);
-  const [total] = (await sumBy(store, tenant, range, [])).map((row) =>
+    .map((row) => ({ row, cost: Decimal.from(row.cost) }))
+    .sort((a, b) => b.cost.compare(a.cost))
+    .slice(0, params.limit ?? 1000)
+    .map(({ row }) => withDelta(row, before.get(JSON.stringify(row.key)) ?? '0'));
+  // Over the rollup, the groups' sums add up to the total exactly, so the range is not read a
+  // third time. Groups read from llm_calls (task) keep the rollup's total, as before.
+  const overall = by.every((d) => ROLLUP_DIMENSIONS.has(d))
+    ? addUp(current)
+    : await sumBy(store, tenant, range, []);
+  const [total] = overall.map((row) =>
     withDelta(row, previous.length === 0 ? '0' : sumDecimals(previous.map((p) => p.cost))),
   );
   const { key: _key, ...totals } = total ?? withDelta(emptySums(), '0');
@@ -126,6 +136,22 @@ async function sumBy(
         ...(Object.fromEntries(Object.keys(Sums).map((k) => [k, r[k]])) as Omit<Summed, 'key'>),
       };
     });
+}
+
+/** The sums of all groups as one row, or none when no group had calls (as the total query). */
+function addUp(rows: readonly Summed[]): Summed[] {
+  const sum = emptySums();
+  for (const row of rows) {
+    sum.calls += row.calls;
+    sum.unpriced_calls += row.unpriced_calls;
+    sum.input_tokens += row.input_tokens;
+    sum.cache_read_tokens += row.cache_read_tokens;
+    sum.cache_write_tokens += row.cache_write_tokens;
+    sum.output_tokens += row.output_tokens;
+    sum.reasoning_tokens += row.reasoning_tokens;
+  }
+  sum.cost = sumDecimals(rows.map((row) => row.cost));
+  return sum.calls > 0 ? [sum] : [];
 }
 
 function emptySums(): Summed {

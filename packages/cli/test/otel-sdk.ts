@@ -1,42 +1,18 @@
 /**
  * @module
  * The official OpenTelemetry SDK and OTLP protobuf exporter, as an instrumented agent runs them,
- * for tests and benchmarks that drive a real `tokenwatch serve`. The CLI package does not depend
- * on the exporter itself; the collector's development dependencies provide the same packages.
+ * for tests and benchmarks that drive a real `tokenwatch serve`.
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Attributes, Tracer } from '@opentelemetry/api';
-import type { RegisterOptions } from '@tokenwatch/instrumentation';
-import { repo } from './serve-process.ts';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 
-/** The SDK's span exporter contract (as `@tokenwatch/instrumentation` declares it). */
-export type SpanExporter = NonNullable<RegisterOptions['traceExporter']>;
-/** An ended span as exporters receive it. */
-export type ReadableSpan = Parameters<SpanExporter['export']>[0][number];
-
-type ProtoExporterModule = {
-  OTLPTraceExporter: new (config: {
-    url: string;
-    headers?: Record<string, string>;
-    timeoutMillis?: number;
-    concurrencyLimit?: number;
-  }) => SpanExporter;
-};
-type SdkModule = {
-  BasicTracerProvider: new (config: {
-    resource: unknown;
-    spanProcessors: unknown[];
-  }) => { getTracer(name: string, version?: string): Tracer; shutdown(): Promise<void> };
-};
-type ResourcesModule = { resourceFromAttributes(attributes: Attributes): unknown };
-
-const requireFromCollector = createRequire(join(repo, 'collector/package.json'));
-const exporterModule = requireFromCollector(
-  '@opentelemetry/exporter-trace-otlp-proto',
-) as ProtoExporterModule;
-const sdkModule = requireFromCollector('@opentelemetry/sdk-trace-base') as SdkModule;
-const resourcesModule = requireFromCollector('@opentelemetry/resources') as ResourcesModule;
+export type { ReadableSpan, SpanExporter };
 
 /** The official OTLP/HTTP protobuf exporter (`@opentelemetry/exporter-trace-otlp-proto`). */
 export function protoExporter(options: {
@@ -44,7 +20,7 @@ export function protoExporter(options: {
   headers?: Record<string, string>;
   timeoutMillis?: number;
 }): SpanExporter {
-  return new exporterModule.OTLPTraceExporter({ ...options, url: `${options.url}/v1/traces` });
+  return new OTLPTraceExporter({ ...options, url: `${options.url}/v1/traces` });
 }
 
 /**
@@ -58,8 +34,8 @@ export function spanRecorder(serviceName: string): {
   shutdown(): Promise<void>;
 } {
   let ended: ReadableSpan[] = [];
-  const provider = new sdkModule.BasicTracerProvider({
-    resource: resourcesModule.resourceFromAttributes({ 'service.name': serviceName }),
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors: [
       {
         onStart() {},

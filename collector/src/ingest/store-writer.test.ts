@@ -1,46 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LlmCallSchema } from '@tokenwatch/schema';
-import { nsToDateTime64, queryRows, runCommand } from '@tokenwatch/store';
+import { queryRows, runCommand } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { GroupCommitter } from './group-commit.ts';
-import type { OtelTraceRow } from './otel-rows.ts';
 import { Spool } from './spool.ts';
-import type { IngestBatch } from './spool-record.ts';
 import { StoreWriter } from './store-writer.ts';
+import { callBatch } from './test-batches.ts';
 
-const now = BigInt(Date.now()) * 1_000_000n;
-let counter = 0;
-
-function batch(tenant: string, calls: number): IngestBatch {
-  const out: IngestBatch = { calls: [], tasks: [], spans: [] };
-  for (let i = 0; i < calls; i++) {
-    counter++;
-    const spanId = counter.toString(16).padStart(16, '0');
-    const traceId = counter.toString(16).padStart(32, '0');
-    out.calls.push(
-      LlmCallSchema.parse({
-        tenant,
-        startTime: now + BigInt(counter),
-        traceId,
-        spanId,
-        inputTokens: 100,
-        outputTokens: 10,
-        totalCost: '0.001',
-      }),
-    );
-    out.spans.push({
-      Timestamp: nsToDateTime64(now + BigInt(counter)),
-      TraceId: traceId,
-      SpanId: spanId,
-      TenantId: tenant,
-    } as OtelTraceRow);
-  }
-  return out;
-}
+const batch = (tenant: string, calls: number) => callBatch(tenant, calls);
 
 const Counts = z.object({
   calls: z.coerce.number(),

@@ -20,7 +20,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, stopServe } from '../test/serve-process.ts';
+import { adminSql, startServe, stopServe } from '../test/serve-process.ts';
 import { AgentTraffic } from './agent-traffic.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
 
@@ -147,18 +147,7 @@ await traffic.stop();
 await Promise.all([checks, analytics]);
 
 // Sent = stored: every acknowledged call is in the store once the spool is drained.
-const sql = async (query: string): Promise<string[]> => {
-  const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as {
-    url: string;
-    token: string;
-  };
-  const response = await fetch(`${info.url}/api/v1/admin/sql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  return ((await response.json()) as { rows: string[][] }).rows[0]!;
-};
+const sql = async (query: string) => (await adminSql(dataDir, query))[0]!;
 let stored = { raw: 0, calls: 0 };
 for (let i = 0; i < 600; i++) {
   const metrics = await (await fetch(`${serve.url}/metrics`)).text();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import {
   type SpanExporter,
   spanRecorder,
 } from './otel-sdk.ts';
-import { type ServeProcess, startServe, stopServe } from './serve-process.ts';
+import { adminSql, type ServeProcess, startServe, stopServe } from './serve-process.ts';
 
 // Exactly once over real HTTP into a real serve process: the same export delivered again (a
 // client retry after a lost acknowledgement), twice at the same moment, and again after serve
@@ -58,18 +58,7 @@ afterAll(async () => {
   if (serve) await stopServe(serve.child);
 });
 
-async function sql(query: string): Promise<string[]> {
-  const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as {
-    url: string;
-    token: string;
-  };
-  const response = await fetch(`${info.url}/api/v1/admin/sql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  return ((await response.json()) as { rows: string[][] }).rows[0]!;
-}
+const sql = async (query: string) => (await adminSql(dataDir, query))[0]!;
 
 /** What is stored and billed for the agent: raw rows, distinct calls, rollup, spend, budget. */
 async function ledger() {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ServeProcess, startServe, stopServe } from './serve-process.ts';
+import { adminSql, type ServeProcess, startServe, stopServe } from './serve-process.ts';
 
 const SPANS_PER_REQUEST = 20;
 const KILLS = 4;
@@ -67,18 +67,7 @@ async function sendUntilDead(url: string, acknowledged: Set<string>): Promise<nu
   return sent;
 }
 
-async function sql(dataDir: string, query: string): Promise<string[][]> {
-  const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as {
-    url: string;
-    token: string;
-  };
-  const response = await fetch(`${info.url}/api/v1/admin/sql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  return ((await response.json()) as { rows: string[][] }).rows;
-}
+const sql = adminSql;
 
 describe('durability', () => {
   it('keeps every acknowledged span exactly once through SIGKILLs at random moments', async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Repository root and how to run the CLI from source, as `pnpm tokenwatch` does. */
@@ -51,4 +52,21 @@ export function stopServe(
     child.once('exit', (code) => resolveStop(code));
     child.kill(signal);
   });
+}
+
+/**
+ * Runs SQL through a running serve's admin endpoint (the embedded store is held by that process),
+ * with the URL and admin token it wrote to `server.json` in its data directory.
+ */
+export async function adminSql(dataDir: string, query: string): Promise<string[][]> {
+  const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as {
+    url: string;
+    token: string;
+  };
+  const response = await fetch(`${info.url}/api/v1/admin/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return ((await response.json()) as { rows: string[][] }).rows;
 }

@@ -137,7 +137,12 @@ export async function buildWeeklyReport(
       days: daily.length,
       daysWithData: daily.length - missing.length,
       missingDays: missing,
-      ...(await getCompleteness(store, { tenant, range, timezone })),
+      ...(await getCompleteness(store, {
+        tenant,
+        range,
+        timezone,
+        now: options.now ?? new Date(),
+      })),
     },
     daily,
   };

@@ -48,6 +48,19 @@ describe('report data completeness', () => {
     expect(c.rejectedSpans).toBe(0);
   });
 
+  it('looks only at hours already over in a report of the running week', async () => {
+    // Built at Sunday 22:30 Berlin: the outage is found, the last hour is not over yet.
+    const c = await getCompleteness(t.store, {
+      tenant: 'acme',
+      range: week,
+      timezone: TZ,
+      now: new Date(from + 167.5 * HOUR),
+    });
+    expect(c.gaps).toEqual([
+      { from: '2026-11-17T01:00:00.000Z', to: '2026-11-17T07:00:00.000Z', hours: 6 },
+    ]);
+  });
+
   it('finds nothing for a tenant without history', async () => {
     const c = await getCompleteness(t.store, { tenant: 'other', range: week, timezone: TZ });
     expect(c).toEqual({ gaps: [], rejectedSpans: 0, rejectedRequests: 0, rejections: [] });

@@ -21,12 +21,13 @@ const RejectionRow = z.object({
  *
  * A gap is a run of hours without a single call where at least three of the four previous weeks
  * had calls in the same hour of the week. Comparing with the same hour of past weeks keeps quiet
- * nights and weekends of office-hours agents from reading as outages. Rejections are the spans
+ * nights and weekends of office-hours agents from reading as outages; hours after `now` are not
+ * looked at. Rejections are the spans
  * and requests the collector refused (malformed, over limits), recorded per minute.
  */
 export async function getCompleteness(
   store: Store,
-  params: { tenant: string; range: TimeRange; timezone: string },
+  params: { tenant: string; range: TimeRange; timezone: string; now?: Date },
 ): Promise<
   Pick<WeeklyReport['completeness'], 'gaps' | 'rejectedSpans' | 'rejectedRequests' | 'rejections'>
 > {
@@ -44,7 +45,9 @@ export async function getCompleteness(
   });
   const busy = new Set(hours.filter((h) => h.calls > 0).map((h) => h.hour_ms));
   const gaps: WeeklyReport['completeness']['gaps'] = [];
-  const hoursInWeek = Math.ceil((range.to.getTime() - range.from.getTime()) / HOUR);
+  // Hours not over yet are not gaps (a report of the running week).
+  const end = Math.min(range.to.getTime(), params.now?.getTime() ?? Number.POSITIVE_INFINITY);
+  const hoursInWeek = Math.max(0, Math.floor((end - range.from.getTime()) / HOUR));
   let open: { from: number; hours: number } | undefined;
   for (let h = 0; h < hoursInWeek; h++) {
     const at = range.from.getTime() + h * HOUR;

@@ -37,7 +37,7 @@ export type BuildWeeklyReportOptions = {
   pricer: Pricer;
   /** Budgets to report (config `budgets`), evaluated read-only at the end of the week. @default [] */
   budgets?: readonly BudgetConfig[];
-  /** Stamped into `generatedAt`. @default new Date() */
+  /** Stamped into `generatedAt`; open alerts and ingest gaps are judged as of it. @default new Date() */
   now?: Date;
 };
 
@@ -61,6 +61,7 @@ export async function buildWeeklyReport(
   options: BuildWeeklyReportOptions,
 ): Promise<WeeklyReport> {
   const { tenant, timezone, pricer } = options;
+  const now = options.now ?? new Date();
   const range: TimeRange = { from: options.from, to: options.to };
   const previous = shiftWeeks(range, -1, timezone);
   const totalOf = async (r: TimeRange) =>
@@ -102,7 +103,7 @@ export async function buildWeeklyReport(
       to: range.to.toISOString(),
       timezone,
     },
-    generatedAt: (options.now ?? new Date()).toISOString(),
+    generatedAt: now.toISOString(),
     totals: {
       current: { costUsd: current.costUsd, tokens: tokens(current), calls: current.calls },
       previous: {
@@ -126,7 +127,7 @@ export async function buildWeeklyReport(
     failures: await failureSection(store, tenant, range),
     cache: await cacheSection(store, pricer, tenant, range, previous),
     budgets: await budgetSection(store, options),
-    alerts: await alertSection(store, tenant, range, options.now ?? new Date()),
+    alerts: await alertSection(store, tenant, range, now),
     unpriced: {
       calls: current.unpricedCalls,
       byModel: (attribution.model ?? [])
@@ -141,7 +142,7 @@ export async function buildWeeklyReport(
         tenant,
         range,
         timezone,
-        now: options.now ?? new Date(),
+        now,
       })),
     },
     daily,

@@ -1,5 +1,6 @@
 import { insertRows, queryRows, type Store } from '@tokenwatch/store';
 import { z } from 'zod';
+import { toChDateTime64ms } from '../shared/duration.ts';
 
 /** The table of migration 0014 (not in `TABLES`, which this module does not own). */
 const REPORT_RUNS = 'report_runs';
@@ -28,7 +29,7 @@ export async function recordDelivery(
       tenant: run.tenant,
       week: run.week,
       delivery: run.delivery,
-      sent_at: run.sentAt.toISOString().replace('T', ' ').replace('Z', ''),
+      sent_at: toChDateTime64ms(run.sentAt.getTime()),
       total_cost_usd: run.totalCostUsd,
     },
   ]);
@@ -50,7 +51,7 @@ export async function insertClaim(
       week: claim.week,
       delivery: claim.delivery,
       instance: claim.instance,
-      claimed_at: claim.claimedAt.toISOString().replace('T', ' ').replace('Z', ''),
+      claimed_at: toChDateTime64ms(claim.claimedAt.getTime()),
     },
   ]);
 }
@@ -70,7 +71,7 @@ export async function listClaims(
       tenant: params.tenant,
       week: params.week,
       delivery: params.delivery,
-      since: params.since.toISOString().replace('T', ' ').replace('Z', ''),
+      since: toChDateTime64ms(params.since.getTime()),
     },
     schema: z.object({ instance: z.string(), claimed_ms: z.coerce.number() }),
   });

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { ConfigError } from '@tokenwatch/config';
 import { StoreError } from '@tokenwatch/store';
 import { Command } from 'commander';

@@ -155,35 +155,49 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('starts from a pinned Node 20 on glibc', () => {
+  const stages = dockerfile.split(/^(?=FROM )/m).filter((part) => part.startsWith('FROM '));
+  const [buildStage, runtime] = stages;
+
+  it('builds in one stage and runs from a second, both a pinned Node 20 on glibc', () => {
     const from = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-    expect(from).toHaveLength(1);
-    expect(from[0]).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
+    expect(from).toHaveLength(2);
+    for (const image of from) expect(image).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
+    expect(stages).toHaveLength(2);
   });
 
-  it('installs the pnpm of packageManager with npm, and the locked dependencies', () => {
+  it('builds with the pnpm of packageManager from the locked dependencies, then compiles', () => {
     const { packageManager } = JSON.parse(read('package.json')) as { packageManager: string };
     expect(packageManager).toMatch(/^pnpm@10\./);
-    expect(dockerfile).toContain(`RUN npm i -g ${packageManager}\n`);
-    expect(dockerfile).toMatch(/pnpm install --offline --frozen-lockfile/);
-    for (const m of dockerfile.matchAll(/^COPY (?!\. )(.+) \.\/$/gm)) {
+    expect(buildStage).toContain(`RUN npm i -g ${packageManager}\n`);
+    expect(buildStage).toMatch(/pnpm install --offline --frozen-lockfile/);
+    const root = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(root.scripts.build).toBeDefined();
+    expect(buildStage).toMatch(/&& pnpm build/);
+    for (const m of buildStage!.matchAll(/^COPY (?!\. )(.+) \.\/$/gm)) {
       for (const file of m[1]!.split(' '))
         expect(existsSync(join(REPO_DIR, file)), file).toBe(true);
     }
   });
 
-  it('runs `tokenwatch serve --host 0.0.0.0` as the repository runs it', () => {
-    expect(dockerfile).toContain(
-      'node --conditions=@tokenwatch/source --import tsx packages/cli/src/main.ts',
-    );
-    const root = JSON.parse(read('package.json')) as { scripts: { tokenwatch: string } };
-    expect(root.scripts.tokenwatch).toBe(
-      'node --conditions=@tokenwatch/source --import tsx packages/cli/src/main.ts',
-    );
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["tokenwatch"\]$/m);
-    expect(dockerfile).toMatch(/^CMD \["serve", "--host", "0\.0\.0\.0"\]$/m);
-    expect(dockerfile).toMatch(/^EXPOSE 4318$/m);
-    expect(dockerfile).toMatch(/^USER node$/m);
+  it('ships the CLI package with production dependencies only, no pnpm, tsx or sources', () => {
+    const cli = JSON.parse(read('packages', 'cli', 'package.json')) as {
+      name: string;
+      bin: Record<string, string>;
+    };
+    expect(buildStage).toContain(`pnpm --filter ${cli.name} deploy --prod`);
+    expect(runtime).toMatch(/^COPY --from=build \/out \/opt\/tokenwatch$/m);
+    expect(runtime).not.toMatch(/pnpm|tsx|@tokenwatch\/source/);
+    // `tokenwatch` on the PATH is the package's bin, the compiled entry point.
+    const bin = cli.bin.tokenwatch!.replace(/^\.\//, '');
+    expect(runtime).toContain(`ln -s /opt/tokenwatch/${bin} /usr/local/bin/tokenwatch`);
+  });
+
+  it('runs `tokenwatch serve --host 0.0.0.0` as a non-root user, with a health check', () => {
+    expect(runtime).toMatch(/^ENTRYPOINT \["tokenwatch"\]$/m);
+    expect(runtime).toMatch(/^CMD \["serve", "--host", "0\.0\.0\.0"\]$/m);
+    expect(runtime).toMatch(/^EXPOSE 4318$/m);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*\/readyz/m);
   });
 
   it('keeps dependencies and secrets out of the build context', () => {

@@ -18,6 +18,7 @@ export default defineConfig({
       'dashboards/test/**/*.test.ts',
       'docker/**/*.test.ts',
     ],
+    globalSetup: ['./vitest.global-setup.ts'],
     pool: 'forks',
     isolate: true,
     testTimeout: 60_000,

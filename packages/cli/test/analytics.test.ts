@@ -300,7 +300,7 @@ describe('analytics over a hand-computed dataset', () => {
     const cli = (...args: string[]) =>
       run(process.execPath, [...cliArgs, '--data-dir', dataDir, ...args], {
         cwd: repo,
-        env: { ...process.env, TOKENWATCH_CONFIG: '' },
+        env: process.env,
       });
     const cost = JSON.parse(
       (await cli('cost', '--since', '1h', '--by', 'agent', '--tenant', 'acme', '--format', 'json'))

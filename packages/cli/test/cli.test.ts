@@ -18,7 +18,7 @@ async function tokenwatch(dataDir: string, ...args: string[]) {
       [...cliArgs, '--data-dir', dataDir, ...args],
       {
         cwd: repo,
-        env: { ...process.env, TOKENWATCH_CONFIG: '' },
+        env: process.env,
       },
     );
     return { code: 0, stdout, stderr };

@@ -26,7 +26,7 @@ export function startServe(
     {
       cwd: repo,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, TOKENWATCH_CONFIG: '', ...env },
+      env: { ...process.env, ...env },
     },
   );
   let log = '';

@@ -3,6 +3,7 @@ import type { Store } from '@tokenwatch/store';
 import { type CostRow, getCost } from '../analytics/cost.ts';
 import type { Dimension } from '../analytics/dimensions.ts';
 import type { TimeRange } from '../analytics/time-range.ts';
+import { percent, usd } from './format.ts';
 import type { AttributionLine, WeeklyReport } from './schema.ts';
 
 /** Attribution tables every weekly report has; `by` adds one more. */
@@ -74,19 +75,25 @@ export async function getAttribution(
   );
 }
 
+/** A group with a value in every dimension: `(none)` groups say nothing about who spent. */
+const attributed = (l: AttributionLine) => Object.values(l.key).every((v) => v !== '');
+
 /** How many movers of each kind a report lists. */
 export const TOP_MOVERS = 5;
 
 /**
  * The largest increases across the single-dimension tables: by dollars, and by ratio (groups new
- * this week have no ratio and appear only by dollars).
+ * this week have no ratio and appear only by dollars). Unattributed groups are left out; their
+ * spend is stated by {@link unattributedSpend}.
  */
 export function topMovers(
   attribution: Record<string, AttributionLine[]>,
   dimensions: readonly string[],
 ): WeeklyReport['topMovers'] {
   const lines = dimensions.flatMap((d) => attribution[d] ?? []);
-  const up = lines.filter((l) => Decimal.from(l.deltaUsd).compare(Decimal.ZERO) > 0);
+  const up = lines.filter(
+    (l) => attributed(l) && Decimal.from(l.deltaUsd).compare(Decimal.ZERO) > 0,
+  );
   const mover = (l: AttributionLine) => ({
     dimension: l.dimension,
     label: l.label,
@@ -111,21 +118,42 @@ export function topMovers(
   return { absolute, relative };
 }
 
-/** The largest group of each table and its share, stated as a sentence for the summary. */
+/**
+ * The largest attributed group of each table and its share, stated as a sentence for the summary.
+ * "team (none) is 100% of spend" would say nothing: unattributed spend is {@link unattributedSpend}.
+ */
 export function concentration(
   attribution: Record<string, AttributionLine[]>,
   dimensions: readonly string[],
 ): WeeklyReport['concentration'] {
   return dimensions.flatMap((dimension) => {
-    const top = attribution[dimension]?.[0];
+    const top = attribution[dimension]?.find(attributed);
     if (!top || top.share === 0) return [];
-    const percent = Math.round(top.share * 1000) / 10;
     return [
       {
         dimension,
         label: top.label,
         share: top.share,
-        statement: `${dimension} ${top.label} is ${percent}% of spend`,
+        statement: `${dimension} ${top.label} is ${percent(top.share)} of spend`,
+      },
+    ];
+  });
+}
+
+/** How much of the week's spend has no value for each dimension, as a sentence each. */
+export function unattributedSpend(
+  attribution: Record<string, AttributionLine[]>,
+  dimensions: readonly string[],
+): WeeklyReport['unattributed'] {
+  return dimensions.flatMap((dimension) => {
+    const none = attribution[dimension]?.find((l) => l.key[dimension] === '');
+    if (!none || Decimal.from(none.costUsd).isZero()) return [];
+    return [
+      {
+        dimension,
+        costUsd: none.costUsd,
+        share: none.share,
+        statement: `${usd(none.costUsd)} (${percent(none.share)}) of spend has no ${dimension}`,
       },
     ];
   });

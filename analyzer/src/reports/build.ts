@@ -16,9 +16,11 @@ import {
   REPORT_DIMENSIONS,
   ratioOf,
   topMovers,
+  unattributedSpend,
 } from './attribution.ts';
 import { getCompleteness } from './completeness.ts';
 import { getDailySeries } from './daily.ts';
+import { emptyWeekNotes } from './notes.ts';
 import { type WeeklyReport, WeeklyReportSchema } from './schema.ts';
 import { isoWeekAt, shiftWeeks } from './week.ts';
 
@@ -35,8 +37,22 @@ export type BuildWeeklyReportOptions = {
   by?: Dimension[];
   /** Prices for cache savings: `createPricer({ overrides: config.prices })`. */
   pricer: Pricer;
-  /** Budgets to report (config `budgets`), evaluated read-only at the end of the week. @default [] */
+  /**
+   * Budgets to report (config `budgets`), evaluated read-only as `tokenwatch budgets --at` does at
+   * the end of the week, or at `now` while the week runs. @default []
+   */
   budgets?: readonly BudgetConfig[];
+  /**
+   * Zone of calendar budget periods for budgets that name none: the config's top-level
+   * `timezone`, as the `budgets` verb uses, even when the report's week is in another zone.
+   * @default timezone
+   */
+  budgetTimezone?: string;
+  /**
+   * The week was picked by default (the last complete one), not asked for: an empty one then
+   * says which week it covered and how to pick another. @default false
+   */
+  defaultWeek?: boolean;
   /** Stamped into `generatedAt`; open alerts and ingest gaps are judged as of it. @default new Date() */
   now?: Date;
 };
@@ -91,8 +107,14 @@ export async function buildWeeklyReport(
     });
   }
 
-  const daily = await getDailySeries(store, { tenant, range, timezone });
-  const missing = daily.filter((d) => d.calls === 0).map((d) => d.date);
+  const daily = await getDailySeries(store, { tenant, range, timezone, now });
+  const begun = daily.filter((d) => d.elapsed);
+  const missing = begun.filter((d) => d.calls === 0).map((d) => d.date);
+  // While the week runs, budgets stand as of now: at the week's end they would be read in
+  // periods that have not started (a daily budget's Sunday), showing nothing spent.
+  const budgetsAt = new Date(
+    Math.max(range.from.getTime(), Math.min(now.getTime(), range.to.getTime() - 1)),
+  );
   const report: WeeklyReport = {
     kind: 'tokenwatch.weekly-report',
     version: 1,
@@ -104,6 +126,10 @@ export async function buildWeeklyReport(
       timezone,
     },
     generatedAt: now.toISOString(),
+    notes:
+      options.defaultWeek && current.calls === 0
+        ? await emptyWeekNotes(store, { tenant, range, timezone, now })
+        : [],
     totals: {
       current: { costUsd: current.costUsd, tokens: tokens(current), calls: current.calls },
       previous: {
@@ -123,10 +149,12 @@ export async function buildWeeklyReport(
     attribution,
     topMovers: topMovers(attribution, REPORT_DIMENSIONS),
     concentration: concentration(attribution, ['team', 'agent', 'feature', 'model']),
+    unattributed: unattributedSpend(attribution, ['team', 'agent', 'feature']),
     tasks: await taskSection(store, tenant, range, previous),
     failures: await failureSection(store, tenant, range),
     cache: await cacheSection(store, pricer, tenant, range, previous),
-    budgets: await budgetSection(store, options),
+    budgets: await budgetSection(store, options, budgetsAt),
+    budgetsAt: budgetsAt.toISOString(),
     alerts: await alertSection(store, tenant, range, now),
     unpriced: {
       calls: current.unpricedCalls,
@@ -135,8 +163,8 @@ export async function buildWeeklyReport(
         .map((l) => ({ model: l.label, calls: l.unpricedCalls })),
     },
     completeness: {
-      days: daily.length,
-      daysWithData: daily.length - missing.length,
+      days: begun.length,
+      daysWithData: begun.length - missing.length,
       missingDays: missing,
       ...(await getCompleteness(store, {
         tenant,
@@ -223,16 +251,17 @@ async function cacheSection(
   };
 }
 
+/** The `budgets` verb's evaluation, at `at`: every instance, per-agent and per-user ones too. */
 async function budgetSection(
   store: Store,
   options: BuildWeeklyReportOptions,
+  at: Date,
 ): Promise<WeeklyReport['budgets']> {
   if (!options.budgets || options.budgets.length === 0) return [];
-  // The last millisecond of the week: periods are those the week ends in.
   const statuses = await evaluateBudgets(store, {
     budgets: options.budgets,
-    timezone: options.timezone,
-    now: new Date(options.to.getTime() - 1),
+    timezone: options.budgetTimezone ?? options.timezone,
+    now: at,
     tenant: options.tenant,
     record: false,
   });

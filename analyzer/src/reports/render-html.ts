@@ -1,5 +1,13 @@
 import { percent, signedPercent, signedUsd, usd } from './format.ts';
-import { alertsSummary, dataSummary, duration } from './render-sentences.ts';
+import {
+  alertsSummary,
+  budgetAmount,
+  budgetName,
+  budgetsSummary,
+  dataSummary,
+  duration,
+  headlines,
+} from './render-sentences.ts';
 import type { AttributionLine, WeeklyReport } from './schema.ts';
 import { cacheTrendChart, dailyByTeamChart, escapeXml, topAgentsChart } from './svg-charts.ts';
 
@@ -9,9 +17,11 @@ const CSS = `body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px}td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:right}
 td:first-child,th:first-child{text-align:left}.up{color:#b91c1c}.down{color:#15803d}.big{font-size:28px;font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:16px}figure.chart{margin:0}figcaption{font-size:13px;font-weight:600;margin:0 0 4px}`;
+.charts{display:flex;flex-wrap:wrap;gap:16px}.note{background:#fef9c3;padding:8px 12px}figure.chart{margin:0}figcaption{font-size:13px;font-weight:600;margin:0 0 4px}`;
 
 const e = escapeXml;
+// Sentences shared with the Markdown renderer mark commands with backticks.
+const prose = (text: string) => e(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 const trend = (delta: string) => (delta.startsWith('-') ? 'down' : delta === '0' ? '' : 'up');
 
 function table(header: string[], rows: string[][]): string {
@@ -49,7 +59,10 @@ export function renderHtml(report: WeeklyReport): string {
 <h1>Weekly LLM spend: ${e(report.tenant)}, ${e(report.week.label)}</h1>
 <p>${e(report.week.from)} to ${e(report.week.to)} (${e(report.week.timezone)}). Showback: costs computed from price tables.</p>
 <p><span class="big">${usd(t.current.costUsd)}</span> <span class="${trend(t.deltaUsd)}">${signedUsd(t.deltaUsd)} (${signedPercent(t.deltaRatio)})</span> vs last week ${usd(t.previous.costUsd)}; ${signedPercent(t.vsFourWeekAverageRatio)} vs the 4-week average ${usd(t.fourWeekAverage.costUsd)}. ${t.current.calls} calls, ${t.current.tokens} tokens.</p>
-<ul>${report.concentration.map((x) => `<li>${e(x.statement)}</li>`).join('')}</ul>
+${report.notes.map((n) => `<p class="note">${prose(n)}</p>`).join('')}
+<ul>${headlines(report)
+    .map((x) => `<li>${e(x)}</li>`)
+    .join('')}</ul>
 <div class="charts">${dailyByTeamChart(report, teams)}${topAgentsChart(report)}${cacheTrendChart(report)}</div>
 <h2>Top movers</h2>${table(
     ['', 'by', 'spend', 'change', ''],
@@ -77,13 +90,14 @@ ${sections}
 <h2>Cache</h2><p>Hit rate ${percent(c.hitRate)} (last week ${percent(c.previousHitRate)}), savings ${usd(c.savingsUsd)}, wasted writes ${usd(c.wastedWriteCostUsd)}.${c.agentsBreakingCache.length ? ` Breaking their cache: ${e(c.agentsBreakingCache.join(', '))}.` : ''}</p>
 ${
   report.budgets.length
-    ? `<h2>Budgets</h2>${table(
-        ['budget', 'spent', 'limit', 'used'],
+    ? `<h2>Budgets</h2><p>${prose(budgetsSummary(report))}</p>${table(
+        ['budget', 'spent', 'limit', 'used', 'forecast'],
         report.budgets.map((b) => [
-          e(b.instance ? `${b.budgetId} (${b.instance})` : b.budgetId),
-          e(b.spent),
-          e(b.limit),
+          e(budgetName(b)),
+          e(budgetAmount(b.unit, b.spent)),
+          e(budgetAmount(b.unit, b.limit)),
           percent(b.fraction),
+          b.projected === null ? '-' : e(budgetAmount(b.unit, b.projected)),
         ]),
       )}`
     : ''
@@ -108,10 +122,10 @@ ${
         ['reached', 'budget', 'threshold', 'spent', 'limit'],
         report.alerts.budgetThresholds.map((b) => [
           e(b.reachedAt),
-          e(b.instance ? `${b.budgetId} (${b.instance})` : b.budgetId),
+          e(budgetName(b)),
           percent(b.threshold),
-          e(b.unit === 'usd' ? usd(b.spent) : b.spent),
-          e(b.unit === 'usd' ? usd(b.limit) : b.limit),
+          e(budgetAmount(b.unit, b.spent)),
+          e(budgetAmount(b.unit, b.limit)),
         ]),
       )
     : ''

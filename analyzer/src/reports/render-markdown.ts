@@ -1,5 +1,13 @@
 import { percent, signedPercent, signedUsd, usd } from './format.ts';
-import { alertsSummary, dataSummary, duration } from './render-sentences.ts';
+import {
+  alertsSummary,
+  budgetAmount,
+  budgetName,
+  budgetsSummary,
+  dataSummary,
+  duration,
+  headlines,
+} from './render-sentences.ts';
 import type { AttributionLine, WeeklyReport } from './schema.ts';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -30,12 +38,13 @@ export function renderMarkdown(report: WeeklyReport): string {
     '',
     `${report.week.from} to ${report.week.to} (${report.week.timezone}). Showback: costs from price tables.`,
     '',
+    ...report.notes.flatMap((n) => [`> ${n}`, '']),
     `**${usd(t.current.costUsd)}** over ${t.current.calls} calls and ${t.current.tokens} tokens: ` +
       `${signedUsd(t.deltaUsd)} (${signedPercent(t.deltaRatio)}) vs last week (${usd(t.previous.costUsd)}), ` +
       `${signedPercent(t.vsFourWeekAverageRatio)} vs the 4-week average (${usd(t.fourWeekAverage.costUsd)}).`,
     '',
   ];
-  for (const c of report.concentration) out.push(`- ${c.statement}`);
+  for (const c of headlines(report)) out.push(`- ${c}`);
   out.push('', '## Top movers', '');
   out.push(
     table(
@@ -86,16 +95,16 @@ export function renderMarkdown(report: WeeklyReport): string {
         : ''),
   );
   if (report.budgets.length) {
-    out.push('', '## Budgets', '');
+    out.push('', '## Budgets', '', budgetsSummary(report), '');
     out.push(
       table(
         ['budget', 'spent', 'limit', 'used', 'forecast'],
         report.budgets.map((b) => [
-          b.instance ? `${b.budgetId} (${b.instance})` : b.budgetId,
-          b.unit === 'usd' ? usd(b.spent) : b.spent,
-          b.unit === 'usd' ? usd(b.limit) : b.limit,
+          budgetName(b),
+          budgetAmount(b.unit, b.spent),
+          budgetAmount(b.unit, b.limit),
           percent(b.fraction),
-          b.projected === null ? '-' : b.unit === 'usd' ? usd(b.projected) : b.projected,
+          b.projected === null ? '-' : budgetAmount(b.unit, b.projected),
         ]),
       ),
     );
@@ -117,10 +126,10 @@ export function renderMarkdown(report: WeeklyReport): string {
         ['reached', 'budget', 'threshold', 'spent', 'limit'],
         report.alerts.budgetThresholds.map((b) => [
           b.reachedAt,
-          b.instance ? `${b.budgetId} (${b.instance})` : b.budgetId,
+          budgetName(b),
           percent(b.threshold),
-          b.unit === 'usd' ? usd(b.spent) : b.spent,
-          b.unit === 'usd' ? usd(b.limit) : b.limit,
+          budgetAmount(b.unit, b.spent),
+          budgetAmount(b.unit, b.limit),
         ]),
       ),
     );

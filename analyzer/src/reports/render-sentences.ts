@@ -1,3 +1,4 @@
+import { usd } from './format.ts';
 import type { WeeklyReport } from './schema.ts';
 
 type Occurrence = WeeklyReport['alerts']['items'][number];
@@ -29,12 +30,42 @@ export function alertsSummary(report: WeeklyReport): string {
   return `${parts.join('; ')}.`;
 }
 
+/** The summary's bullets: the largest attributed groups, then the spend nobody is named for. */
+export function headlines(report: WeeklyReport): string[] {
+  return [
+    ...report.concentration.map((c) => c.statement),
+    ...report.unattributed.map((u) => u.statement),
+  ];
+}
+
+type BudgetLine = WeeklyReport['budgets'][number];
+
+/** `cx-daily`, or `per-agent (agent=planner)` for one instance of a split budget. */
+export function budgetName(b: Pick<BudgetLine, 'budgetId' | 'instance'>): string {
+  return b.instance ? `${b.budgetId} (${b.instance})` : b.budgetId;
+}
+
+/** Dollars by the report's rule, tokens as the whole number they are. */
+export function budgetAmount(unit: BudgetLine['unit'], amount: string): string {
+  return unit === 'usd' ? usd(amount) : amount;
+}
+
+/** When the budgets were read, and the command that shows the same figures. */
+export function budgetsSummary(report: WeeklyReport): string {
+  const at = report.budgetsAt;
+  const when =
+    Date.parse(at) < Date.parse(report.week.to) - 1 ? 'so far' : 'at the end of the week';
+  return `Period to date as of ${at} (${when}): \`tokenwatch budgets --at ${at} --tenant ${report.tenant}\` shows the same.`;
+}
+
 /** Days with data, ingest gaps, rejected spans and unpriced calls, in one paragraph. */
 export function dataSummary(report: WeeklyReport): string {
   const c = report.completeness;
+  const ahead = report.daily.length - c.days;
   const parts = [
-    `${c.daysWithData} of ${c.days} days have data` +
-      (c.missingDays.length ? ` (none on ${c.missingDays.join(', ')})` : ''),
+    `${c.daysWithData} of ${c.days} days ${ahead > 0 ? 'so far ' : ''}have data` +
+      (c.missingDays.length ? ` (none on ${c.missingDays.join(', ')})` : '') +
+      (ahead > 0 ? `, ${ahead} day${ahead === 1 ? '' : 's'} of the week still to come` : ''),
     c.gaps.length
       ? `ingest gaps where past weeks had traffic: ${c.gaps.map((g) => `${g.from} to ${g.to} (${g.hours} h)`).join(', ')}`
       : 'no ingest gaps',

@@ -194,7 +194,9 @@ describe('renderers', () => {
     expect(count(daily, /<rect class="seg"/g)).toBe(4);
     expect(count(daily, /data-team="billing"/g)).toBe(1);
     expect(count(chart('top-agents'), /<rect class="bar"/g)).toBe(3);
-    expect(count(chart('cache-hit-rate'), /<circle class="point"/g)).toBe(7);
+    // A rate for Monday to Friday; the weekend had no calls, so no point (not a 0% one).
+    expect(count(chart('cache-hit-rate'), /<circle class="point"/g)).toBe(5);
+    expect(chart('cache-hit-rate')).not.toContain('data-date="2026-11-21"');
     // The tallest segment is the day with the most spend (Tuesday, $0.88): full chart height.
     expect(daily).toMatch(
       /data-date="2026-11-17" data-team="search" x="[\d.]+" y="30" width="[\d.]+" height="160"/,

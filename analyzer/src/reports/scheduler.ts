@@ -134,6 +134,7 @@ export function createReportScheduler(options: ReportSchedulerOptions): ReportSc
         by: config.reports.by as Dimension[] | undefined,
         pricer,
         budgets: config.budgets,
+        budgetTimezone: config.timezone,
         now: at,
       });
       const focusRows = await getFocusRows(store, { tenant, range: week });

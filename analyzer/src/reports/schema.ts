@@ -112,11 +112,14 @@ const ThresholdReachedSchema = z.object({
 
 const DaySchema = z.object({
   date: z.string(),
+  /** The day had begun when the report was built; a later day has no figures, only zeros. */
+  elapsed: z.boolean(),
   costUsd: usd,
   calls: count,
   /** Spend per team that day; `''` is unattributed. */
   byTeam: z.record(z.string(), usd),
-  hitRate: z.number(),
+  /** Cache hit rate of the day; null without prompt tokens (no calls, or a day still to come). */
+  hitRate: z.number().nullable(),
 });
 
 /**
@@ -129,6 +132,8 @@ export const WeeklyReportSchema = z.object({
   tenant: z.string(),
   week: z.object({ label: z.string(), from: z.string(), to: z.string(), timezone: z.string() }),
   generatedAt: z.string(),
+  /** What a reader must know first, e.g. that the default week was empty and how to pick another. */
+  notes: z.array(z.string()),
   totals: z.object({
     current: TotalsSchema,
     previous: TotalsSchema,
@@ -140,6 +145,7 @@ export const WeeklyReportSchema = z.object({
   }),
   attribution: z.record(z.string(), z.array(AttributionLineSchema)),
   topMovers: z.object({ absolute: z.array(MoverSchema), relative: z.array(MoverSchema) }),
+  /** The largest attributed group of each table; unattributed spend is stated apart. */
   concentration: z.array(
     z.object({
       dimension: z.string(),
@@ -147,6 +153,10 @@ export const WeeklyReportSchema = z.object({
       share: z.number(),
       statement: z.string(),
     }),
+  ),
+  /** Spend with no team, agent or feature, e.g. "$0.38 (18.9%) of spend has no team". */
+  unattributed: z.array(
+    z.object({ dimension: z.string(), costUsd: usd, share: z.number(), statement: z.string() }),
   ),
   tasks: z.array(AgentTasksSchema),
   failures: z.object({
@@ -164,7 +174,12 @@ export const WeeklyReportSchema = z.object({
     agentsBreakingCache: z.array(z.string()),
     agents: z.array(CacheAgentSchema),
   }),
+  /**
+   * Every budget instance as `tokenwatch budgets --at budgetsAt` shows it: evaluated at the end of
+   * the week, or at the build time while the week runs.
+   */
   budgets: z.array(BudgetLineSchema),
+  budgetsAt: z.string(),
   /**
    * What the alert engine saw this week (recorded while `serve` runs): every alert occurrence that
    * fired during the week, the burn-rate anomalies among them, and budget thresholds reached.
@@ -181,6 +196,7 @@ export const WeeklyReportSchema = z.object({
     byModel: z.array(z.object({ model: z.string(), calls: count })),
   }),
   completeness: z.object({
+    /** Days of the week that have begun (all seven once the week is over). */
     days: count,
     daysWithData: count,
     missingDays: z.array(z.string()),

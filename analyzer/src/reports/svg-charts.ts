@@ -1,3 +1,4 @@
+import { usd } from './format.ts';
 import type { WeeklyReport } from './schema.ts';
 
 /** Escapes text for HTML and SVG content and attributes. */
@@ -44,7 +45,7 @@ export function dailyByTeamChart(report: WeeklyReport, teams: readonly string[])
       const h = (cost / max) * (H - PAD * 2);
       y -= h;
       parts.push(
-        `<rect class="seg" data-date="${d.date}" data-team="${escapeXml(team)}" x="${px(PAD + i * slot + slot * 0.15)}" y="${px(y)}" width="${px(slot * 0.7)}" height="${px(h)}" fill="${PALETTE[t % PALETTE.length]}"><title>${escapeXml(`${d.date} ${team || '(none)'}: $${d.byTeam[team]}`)}</title></rect>`,
+        `<rect class="seg" data-date="${d.date}" data-team="${escapeXml(team)}" x="${px(PAD + i * slot + slot * 0.15)}" y="${px(y)}" width="${px(slot * 0.7)}" height="${px(h)}" fill="${PALETTE[t % PALETTE.length]}"><title>${escapeXml(`${d.date} ${team || '(none)'}: ${usd(d.byTeam[team] ?? '0')}`)}</title></rect>`,
       );
     });
     parts.push(
@@ -71,22 +72,50 @@ export function topAgentsChart(report: WeeklyReport, limit = 10): string {
     .map((l, i) => {
       const w = (Number(l.costUsd) / max) * (W - 160);
       const y = 10 + i * rowH;
-      return `<text x="4" y="${px(y + rowH * 0.55)}" font-size="11">${escapeXml(l.label)}</text><rect class="bar" data-agent="${escapeXml(l.label)}" x="120" y="${px(y)}" width="${px(w)}" height="${px(rowH * 0.7)}" fill="${PALETTE[0]}"><title>${escapeXml(`${l.label}: $${l.costUsd}`)}</title></rect>`;
+      return `<text x="4" y="${px(y + rowH * 0.55)}" font-size="11">${escapeXml(l.label)}</text><rect class="bar" data-agent="${escapeXml(l.label)}" x="120" y="${px(y)}" width="${px(w)}" height="${px(rowH * 0.7)}" fill="${PALETTE[0]}"><title>${escapeXml(`${l.label}: ${usd(l.costUsd)}`)}</title></rect>`;
     })
     .join('');
   return svg('top-agents', 'Top agents by spend', bars);
 }
 
-/** Cache hit rate per day as a line with one `<circle class="point">` per day, 0–100 %. */
+/**
+ * Cache hit rate per day, 0–100 %: one `<circle class="point">` per day that has a rate, joined
+ * by a line across consecutive days. A day without prompt tokens (no calls, or still to come)
+ * has no point, so it never reads as a 0% day.
+ */
 export function cacheTrendChart(report: WeeklyReport): string {
   const days = report.daily;
   const step = (W - PAD * 2) / Math.max(days.length - 1, 1);
-  const points = days.map((d, i) => [PAD + i * step, H - PAD - d.hitRate * (H - PAD * 2)] as const);
-  const line = `<polyline fill="none" stroke="${PALETTE[2]}" stroke-width="2" points="${points.map(([x, y]) => `${px(x)},${px(y)}`).join(' ')}"/>`;
+  const points = days.flatMap((d, i) =>
+    d.hitRate === null
+      ? []
+      : [
+          {
+            i,
+            date: d.date,
+            rate: d.hitRate,
+            x: PAD + i * step,
+            y: H - PAD - d.hitRate * (H - PAD * 2),
+          },
+        ],
+  );
+  const runs: (typeof points)[] = [];
+  for (const p of points) {
+    const run = runs.at(-1);
+    if (run && run.at(-1)!.i === p.i - 1) run.push(p);
+    else runs.push([p]);
+  }
+  const line = runs
+    .filter((run) => run.length > 1)
+    .map(
+      (run) =>
+        `<polyline fill="none" stroke="${PALETTE[2]}" stroke-width="2" points="${run.map((p) => `${px(p.x)},${px(p.y)}`).join(' ')}"/>`,
+    )
+    .join('');
   const dots = points
     .map(
-      ([x, y], i) =>
-        `<circle class="point" data-date="${days[i]!.date}" cx="${px(x)}" cy="${px(y)}" r="3" fill="${PALETTE[2]}"><title>${days[i]!.date}: ${Math.round(days[i]!.hitRate * 1000) / 10}%</title></circle>`,
+      (p) =>
+        `<circle class="point" data-date="${p.date}" cx="${px(p.x)}" cy="${px(p.y)}" r="3" fill="${PALETTE[2]}"><title>${p.date}: ${Math.round(p.rate * 1000) / 10}%</title></circle>`,
     )
     .join('');
   const axis = `<line x1="${PAD}" y1="${H - PAD}" x2="${W - PAD}" y2="${H - PAD}" stroke="#999"/><text x="2" y="${PAD}" font-size="10">100%</text><text x="2" y="${H - PAD}" font-size="10">0%</text>`;

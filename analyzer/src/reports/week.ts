@@ -83,13 +83,23 @@ export function shiftWeeks(
   return { from: shift(range.from), to: shift(range.to) };
 }
 
-/** Local dates `[from, to)` covers in `timezone`, as `YYYY-MM-DD`. */
-export function localDays(range: { from: Date; to: Date }, timezone: string): string[] {
-  const days: string[] = [];
+/**
+ * The local days `[from, to)` covers in `timezone`, each with its part of the range: from its
+ * first instant (or `from`) to the next day's (or `to`).
+ */
+export function localDayRanges(
+  range: { from: Date; to: Date },
+  timezone: string,
+): { date: string; from: Date; to: Date }[] {
+  const days: { date: string; from: Date; to: Date }[] = [];
   let day = localDateAt(range.from.getTime(), timezone);
-  while (startOfLocalDay(day, timezone) < range.to.getTime()) {
-    days.push(formatLocalDate(day));
-    day = addDays(day, 1);
+  let start = Math.max(startOfLocalDay(day, timezone), range.from.getTime());
+  while (start < range.to.getTime()) {
+    const next = addDays(day, 1);
+    const end = Math.min(startOfLocalDay(next, timezone), range.to.getTime());
+    days.push({ date: formatLocalDate(day), from: new Date(start), to: new Date(end) });
+    day = next;
+    start = end;
   }
   return days;
 }

@@ -24,15 +24,19 @@ export async function renderWeeklyReport(
     format: ReportFormat;
     pricer: Pricer;
     config: Config;
+    /** The build time. @default new Date() */
+    now?: Date;
   },
 ): Promise<string> {
   const { selection } = params;
+  const now = params.now ?? new Date();
+  const defaultWeek = !(selection.from && selection.to) && !selection.week;
   const range =
     selection.from && selection.to
       ? { from: selection.from, to: selection.to }
       : selection.week
         ? parseIsoWeek(selection.week, selection.timezone)
-        : lastCompleteWeek(new Date(), selection.timezone);
+        : lastCompleteWeek(now, selection.timezone);
   const report = await buildWeeklyReport(store, {
     tenant: params.tenant,
     from: range.from,
@@ -41,6 +45,9 @@ export async function renderWeeklyReport(
     by: params.by,
     pricer: params.pricer,
     budgets: params.config.budgets,
+    budgetTimezone: params.config.timezone,
+    defaultWeek,
+    now,
   });
   const focusRows =
     params.format === 'focus' ? await getFocusRows(store, { tenant: params.tenant, range }) : [];

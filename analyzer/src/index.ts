@@ -48,3 +48,4 @@ export {
   type WeeklyReport,
   WeeklyReportSchema,
 } from './reports/index.ts';
+export { parseTime, TIME_FORMS, type TimeContext, type TimeEdge } from './shared/time-grammar.ts';

@@ -8,9 +8,10 @@ describe('parseSince', () => {
     expect(parseSince('7d', now).toISOString()).toBe('2026-11-16T12:00:00.000Z');
     expect(parseSince('2w', now).toISOString()).toBe('2026-11-09T12:00:00.000Z');
   });
-  it('reads ISO dates and refuses anything else', () => {
+  it('reads ISO dates, today and yesterday, and refuses anything else', () => {
     expect(parseSince('2026-11-01', now).toISOString()).toBe('2026-11-01T00:00:00.000Z');
-    expect(() => parseSince('yesterday', now)).toThrow(/use 15m, 24h, 7d, 2w or an ISO date/);
+    expect(parseSince('yesterday', now).toISOString()).toBe('2026-11-22T00:00:00.000Z');
+    expect(() => parseSince('last tuesday', now)).toThrow(/not a time: "last tuesday" \(use 90m/);
   });
 });
 

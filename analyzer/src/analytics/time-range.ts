@@ -1,23 +1,21 @@
-import { parseDuration, toChDateTime64ms } from '../shared/duration.ts';
+import { toChDateTime64ms } from '../shared/duration.ts';
+import { parseTime, type TimeEdge } from '../shared/time-grammar.ts';
 
 /** A half-open time range [from, to). */
 export type TimeRange = { from: Date; to: Date };
 
 /**
- * Parses `--since` values: a relative duration (`90s`, `15m`, `24h`, `7d`, `2w`) back from `now`,
- * or an ISO date/time. Throws with the accepted forms on anything else.
+ * Parses a time value of the shared grammar (`shared/time-grammar.ts`): `15m`, `7d`, `2w`, `today`,
+ * `2026-12-01`, `2026-W49`, an ISO time. Periods resolve to their start, or to their end with
+ * `edge: 'end'` (for the end of a range). Throws with the accepted forms on anything else.
  */
-export function parseSince(value: string, now: Date = new Date()): Date {
-  const text = value.trim();
-  // Weeks are days here; config durations stop at days.
-  const weeks = /^(\d+)w$/.exec(text);
-  const duration = weeks ? `${Number(weeks[1]) * 7}d` : text;
-  if (/^\d+[smhd]$/.test(duration)) return new Date(now.getTime() - parseDuration(duration));
-  const absolute = new Date(value);
-  if (Number.isNaN(absolute.getTime())) {
-    throw new Error(`not a time: ${JSON.stringify(value)} (use 15m, 24h, 7d, 2w or an ISO date)`);
-  }
-  return absolute;
+export function parseSince(
+  value: string,
+  now: Date = new Date(),
+  timezone = 'UTC',
+  edge: TimeEdge = 'start',
+): Date {
+  return parseTime(value, { now, timezone, edge });
 }
 
 /** The range of the same length just before `range`, for period-over-period deltas. */

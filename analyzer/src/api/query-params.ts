@@ -30,7 +30,7 @@ export function rangeOf(
   now = new Date(),
 ): TimeRange {
   try {
-    const to = query.until ? parseSince(query.until, now) : now;
+    const to = query.until ? parseSince(query.until, now, 'UTC', 'end') : now;
     return { from: parseSince(query.since, now), to };
   } catch (err) {
     throw new HTTPException(400, { message: (err as Error).message });

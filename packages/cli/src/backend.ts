@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createPricer, type RepriceSummary, reprice } from '@tokenwatch/collector';
 import type { Config } from '@tokenwatch/config';
 import type { PriceOverride } from '@tokenwatch/schema';
@@ -40,11 +41,32 @@ export function openConfiguredStore(config: Config): Promise<Store> {
 }
 
 /**
+ * Whether the embedded store of the configuration exists. Read commands refuse a data directory
+ * that does not: a mistyped `--data-dir` would otherwise create an empty store and report zeros.
+ */
+export function embeddedStoreMissing(config: Config): boolean {
+  return !config.store.clickhouseUrl && !existsSync(config.store.dataDir);
+}
+
+/** The error a read command gives for a data directory that does not exist. */
+export function missingStoreError(config: Config): CliError {
+  return new CliError(
+    `No Tokenwatch store at ${config.store.dataDir}: check --data-dir (or TOKENWATCH_DATA_DIR). ` +
+      '`tokenwatch serve` or `tokenwatch migrate` creates a new one.',
+  );
+}
+
+/**
  * Picks the backend: an explicit --server, else the server recorded in the embedded data directory
  * when it answers, else the store itself. An embedded store opened here is migrated first, so a
- * fresh data directory answers queries instead of failing on missing tables.
+ * fresh data directory answers queries instead of failing on missing tables; only `create` (for
+ * `migrate`) makes a data directory that does not exist yet.
  */
-export async function openBackend(config: Config, serverUrl: string | undefined): Promise<Backend> {
+export async function openBackend(
+  config: Config,
+  serverUrl: string | undefined,
+  options: { create?: boolean } = {},
+): Promise<Backend> {
   if (serverUrl) {
     const recorded = readServerInfo(config.store.dataDir);
     const token =
@@ -63,6 +85,7 @@ export async function openBackend(config: Config, serverUrl: string | undefined)
       return { kind: 'remote', url: running.url, token: running.token };
     }
   }
+  if (!options.create && embeddedStoreMissing(config)) throw missingStoreError(config);
   const store = await openConfiguredStore(config);
   if (store.kind === 'embedded') await migrate(store);
   return { kind: 'store', store };

@@ -1,5 +1,7 @@
+import { parseTime, type TimeContext } from '@tokenwatch/analyzer';
 import { type Config, type ConfigFlags, loadConfig } from '@tokenwatch/config';
 import { type Command, Option } from 'commander';
+import { CliError } from './backend.ts';
 import { FORMATS, type Format } from './output.ts';
 
 /** Options every command accepts (declared on the program, read with optsWithGlobals). */
@@ -27,4 +29,16 @@ export function configFrom(command: Command, extra: ConfigFlags = {}): Config {
       ...extra,
     },
   });
+}
+
+/**
+ * Reads a time flag with the one grammar every verb shares (`1d`, `90m`, `today`, `2026-12-01`,
+ * `2026-W49`, ISO times), as a CliError naming the flag when the value is not a time.
+ */
+export function parseTimeFlag(flag: string, value: string, context: TimeContext): Date {
+  try {
+    return parseTime(value, context);
+  } catch (err) {
+    throw new CliError(`${flag}: ${(err as Error).message}`);
+  }
 }

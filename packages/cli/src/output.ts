@@ -40,9 +40,12 @@ export function toCsv(result: QueryResult): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** What a table with nothing in it prints, so an empty answer is not mistaken for a hang or a crash. */
+export const NO_ROWS = '(no rows)\n';
+
 /** A plain aligned text table for people; numbers are right-aligned. */
 export function toTable(result: QueryResult): string {
-  if (result.columns.length === 0) return '';
+  if (result.rows.length === 0) return NO_ROWS;
   const cells = result.rows.map((row) =>
     row.map((v) => (v === null ? 'NULL' : v.replace(/\n/g, '\\n'))),
   );

@@ -86,7 +86,7 @@ describe('tokenwatch CLI', () => {
       expect(JSON.parse(out.stdout)).toEqual({ dryRun: true, models: [] });
       const bad = await tokenwatch(dataDir, 'reprice', '--since', 'yesterday-ish');
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/--since: not a date/);
+      expect(bad.stderr).toMatch(/--since: not a time: "yesterday-ish"/);
     });
 
     it('refuses writes without --write', async () => {

@@ -13,30 +13,29 @@ import {
   getTaskStatsByAgent,
   getTasks,
   parseDimensions,
-  parseSince,
   type SessionContext,
   type TaskCost,
   type TaskCostRegression,
+  TIME_FORMS,
   type TimeRange,
 } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
 import { type Backend, CliError, closeBackend, getRemote, openBackend } from '../backend.ts';
-import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
+import { configFrom, formatOption, type GlobalOptions, parseTimeFlag } from '../options.ts';
 import { renderRecords } from '../output.ts';
 
-type RangeOptions = { since: string; until?: string; tenant: string };
+/** A verb's range flags, with the configured time zone they are read in. */
+type RangeOptions = { since: string; until?: string; tenant: string; timezone: string };
 
 function rangeOf(opts: RangeOptions): TimeRange {
-  try {
-    const now = new Date();
-    return {
-      from: parseSince(opts.since, now),
-      to: opts.until ? parseSince(opts.until, now) : now,
-    };
-  } catch (err) {
-    throw new CliError(`--since/--until: ${(err as Error).message}`);
-  }
+  const now = new Date();
+  return {
+    from: parseTimeFlag('--since', opts.since, { now, timezone: opts.timezone }),
+    to: opts.until
+      ? parseTimeFlag('--until', opts.until, { now, timezone: opts.timezone, edge: 'end' })
+      : now,
+  };
 }
 
 /** Adds the options every analytics verb takes and runs it against the store or the server. */
@@ -57,15 +56,17 @@ function analyticsCommand<T>(
     program
       .command(name)
       .description(description)
-      .option('--since <time>', 'start: 15m, 24h, 7d, 2w or an ISO date', defaultSince)
-      .option('--until <time>', 'end (default now)')
+      .option('--since <time>', `start: ${TIME_FORMS}`, defaultSince)
+      .option('--until <time>', 'end (default now); a day or week given here is included whole')
       .option('--tenant <tenant>', 'tenant to report on', 'default')
       .addOption(formatOption()),
   ).action(async (opts: RangeOptions & Record<string, string | undefined>, command: Command) => {
     const global = command.optsWithGlobals<GlobalOptions>();
-    const backend = await openBackend(configFrom(command), global.server);
+    const config = configFrom(command);
+    const backend = await openBackend(config, global.server);
     try {
-      process.stdout.write(print(await run(backend, opts, command), global.format));
+      const withZone = { ...opts, timezone: config.timezone };
+      process.stdout.write(print(await run(backend, withZone, command), global.format));
     } finally {
       await closeBackend(backend);
     }
@@ -107,7 +108,11 @@ export function registerAnalytics(program: Command): void {
     },
     (report, format) =>
       format === 'json'
-        ? json(report)
+        ? json({
+            ...report,
+            total: { ...report.total, costUsd: knownCost(report.total) },
+            rows: report.rows.map((r) => ({ ...r, costUsd: knownCost(r) })),
+          })
         : renderRecords(
             [
               ...report.rows.map((r) => ({ ...r.key, ...costColumns(r) })),
@@ -303,6 +308,14 @@ export function registerContext(program: Command): void {
   );
 }
 
+/**
+ * A group's cost, or null when none of its calls could be priced: the sum of no prices is
+ * unknown, not $0 (a group with some priced calls shows their sum, with `unpriced` beside it).
+ */
+function knownCost(r: CostReport['total']): string | null {
+  return r.calls > 0 && r.unpricedCalls === r.calls ? null : r.costUsd;
+}
+
 function costColumns(r: CostReport['total']) {
   return {
     calls: r.calls,
@@ -310,7 +323,7 @@ function costColumns(r: CostReport['total']) {
     cache_read: r.cacheReadTokens,
     cache_write: r.cacheWriteTokens,
     output: r.outputTokens,
-    cost_usd: r.costUsd,
+    cost_usd: knownCost(r) ?? '—',
     previous_usd: r.previousCostUsd,
     delta_usd: r.deltaUsd,
     unpriced: r.unpricedCalls,

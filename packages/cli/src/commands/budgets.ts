@@ -3,12 +3,13 @@ import {
   type BudgetStatus,
   detectAnomalies,
   evaluateBudgets,
+  TIME_FORMS,
 } from '@tokenwatch/analyzer';
 import type { Config } from '@tokenwatch/config';
 import type { Store } from '@tokenwatch/store';
 import type { Command } from 'commander';
-import { CliError, closeBackend, getRemote, openBackend } from '../backend.ts';
-import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
+import { closeBackend, getRemote, openBackend } from '../backend.ts';
+import { configFrom, formatOption, type GlobalOptions, parseTimeFlag } from '../options.ts';
 import { type Format, renderRecords } from '../output.ts';
 
 type Options = { at?: string; tenant: string };
@@ -30,14 +31,14 @@ function pointInTimeCommand<T>(
   program
     .command(spec.name)
     .description(spec.description)
-    .option('--at <time>', 'evaluate at this time instead of now (ISO)')
+    .option('--at <time>', `evaluate at this time instead of now: ${TIME_FORMS}`)
     .option('--tenant <tenant>', 'tenant to report on', 'default')
     .addOption(formatOption())
     .action(async (opts: Options, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      const at = opts.at ? new Date(opts.at) : new Date();
-      if (Number.isNaN(at.getTime())) throw new CliError(`--at: not a time: ${opts.at}`);
       const config = configFrom(command);
+      const now = new Date();
+      const at = opts.at ? parseTimeFlag('--at', opts.at, { now, timezone: config.timezone }) : now;
       const backend = await openBackend(config, global.server);
       try {
         const result =

@@ -1,5 +1,6 @@
 import { configJsonSchema } from '@tokenwatch/config';
 import type { Command } from 'commander';
+import { stringify } from 'yaml';
 import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
 import { renderRecords } from '../output.ts';
 
@@ -28,12 +29,17 @@ export function registerConfig(program: Command): void {
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
         return;
       }
-      const flat = Object.entries(shown).flatMap(([section, value]) =>
-        typeof value === 'object' && value !== null
-          ? Object.entries(value).map(([key, v]) => ({ key: `${section}.${key}`, value: v ?? '' }))
-          : [{ key: section, value: value ?? '' }],
-      );
-      process.stdout.write(renderRecords(flat, opts.format));
+      if (opts.format === 'csv') {
+        // One line per top-level key; nested values as JSON, which a spreadsheet keeps intact.
+        const flat = Object.entries(shown).map(([key, value]) => ({
+          key,
+          value: typeof value === 'object' && value !== null ? JSON.stringify(value) : value,
+        }));
+        process.stdout.write(renderRecords(flat, opts.format));
+        return;
+      }
+      // For people: the resolved configuration as YAML, nested lists and maps as they are written.
+      process.stdout.write(stringify(shown, { lineWidth: 0 }));
     });
 }
 

@@ -29,6 +29,7 @@ export function registerMigrate(program: Command): void {
       const backend = await openBackend(
         configFrom(command, { cluster: opts.cluster }),
         opts.server,
+        { create: true },
       );
       try {
         const result = await backendMigrate(backend);

@@ -1,6 +1,7 @@
+import { TIME_FORMS } from '@tokenwatch/analyzer';
 import type { Command } from 'commander';
-import { backendReprice, CliError, closeBackend, openBackend } from '../backend.ts';
-import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
+import { backendReprice, closeBackend, openBackend } from '../backend.ts';
+import { configFrom, formatOption, type GlobalOptions, parseTimeFlag } from '../options.ts';
 import { renderRecords } from '../output.ts';
 
 /** `tokenwatch reprice --since DATE [--dry-run]`: recompute stored costs after a price change. */
@@ -10,15 +11,17 @@ export function registerReprice(program: Command): void {
     .description(
       'recompute stored costs with the current prices (bundled data and tokenwatch.yaml overrides)',
     )
-    .requiredOption('--since <date>', 'first call time to reprice, e.g. 2026-11-01 (UTC)')
+    .requiredOption('--since <time>', `first call time to reprice: ${TIME_FORMS}`)
     .option('--tenant <tenant>', 'only this tenant')
     .option('--dry-run', 'print the difference by model without writing', false)
     .addOption(formatOption())
     .action(async (opts: { since: string; tenant?: string; dryRun: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      const since = new Date(opts.since);
-      if (Number.isNaN(since.getTime())) throw new CliError(`--since: not a date: ${opts.since}`);
       const config = configFrom(command);
+      const since = parseTimeFlag('--since', opts.since, {
+        now: new Date(),
+        timezone: config.timezone,
+      });
       const backend = await openBackend(config, global.server);
       try {
         const summary = await backendReprice(backend, config.prices, {

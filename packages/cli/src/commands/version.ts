@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
+import type { Config } from '@tokenwatch/config';
 import type { Command } from 'commander';
-import { backendSql, closeBackend, openBackend } from '../backend.ts';
+import { backendSql, closeBackend, embeddedStoreMissing, openBackend } from '../backend.ts';
 import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
 import { renderRecords } from '../output.ts';
 
@@ -14,19 +15,10 @@ export function registerVersion(program: Command): void {
     .addOption(formatOption())
     .action(async (_opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<GlobalOptions>();
-      const backend = await openBackend(configFrom(command), opts.server);
-      let clickhouse: string;
-      try {
-        const result = await backendSql(backend, 'SELECT version()', false);
-        clickhouse = result.rows[0]?.[0] ?? 'unknown';
-      } finally {
-        await closeBackend(backend);
-      }
       const info = {
         tokenwatch: (require('../../package.json') as { version: string }).version,
         node: process.versions.node,
-        clickhouse,
-        store: backend.kind === 'remote' ? `server at ${backend.url}` : backend.store.kind,
+        ...(await engineVersion(configFrom(command), opts.server)),
       };
       process.stdout.write(
         opts.format === 'json'
@@ -34,4 +26,22 @@ export function registerVersion(program: Command): void {
           : renderRecords([info], opts.format),
       );
     });
+}
+
+/** The store's engine version; versions are worth printing with no store yet, so none is made. */
+async function engineVersion(
+  config: Config,
+  server: string | undefined,
+): Promise<{ clickhouse: string; store: string }> {
+  if (!server && embeddedStoreMissing(config)) return { clickhouse: '', store: 'none yet' };
+  const backend = await openBackend(config, server);
+  try {
+    const result = await backendSql(backend, 'SELECT version()', false);
+    return {
+      clickhouse: result.rows[0]?.[0] ?? 'unknown',
+      store: backend.kind === 'remote' ? `server at ${backend.url}` : backend.store.kind,
+    };
+  } finally {
+    await closeBackend(backend);
+  }
 }

@@ -224,6 +224,37 @@ describe('loadConfig', () => {
   });
 });
 
+/** Every property name in a JSON Schema, nested objects, arrays and unions included. */
+function schemaKeys(node: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const item of node) schemaKeys(item, out);
+  } else if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    const properties = record.properties as Record<string, unknown> | undefined;
+    for (const [key, child] of Object.entries(properties ?? {})) {
+      out.add(key);
+      schemaKeys(child, out);
+    }
+    for (const key of ['items', 'anyOf', 'oneOf', 'allOf', 'additionalProperties']) {
+      if (key in record) schemaKeys(record[key], out);
+    }
+  }
+  return out;
+}
+
+describe('tokenwatch.example.yaml', () => {
+  it('lists every key of the configuration, as a value or a commented example', () => {
+    const text = readFileSync(
+      resolve(import.meta.dirname, '../../../tokenwatch.example.yaml'),
+      'utf8',
+    );
+    const missing = [...schemaKeys(configJsonSchema())].filter(
+      (key) => !new RegExp(`(^|[\\s{,#-])${key}:`, 'm').test(text),
+    );
+    expect(missing).toEqual([]);
+  });
+});
+
 describe('tokenwatch.schema.json', () => {
   it('is the schema the code parses with (regenerate with `pnpm tokenwatch config schema`)', () => {
     const shipped = JSON.parse(

@@ -143,9 +143,15 @@ export function analyzerCases(store: Store, now: Date): QueryCase[] {
   });
   for (const r of ANALYTICS_RULES) {
     if (isBudgetRule(r)) continue;
-    add('alerts', `alert rule ${r.kind}`, () =>
-      analyticsCandidates(r, { store, tenant, now, anomalies, pricer, cache: new Map() }),
-    );
+    add('alerts', `alert rule ${r.kind}`, async () => {
+      const value = await detectAnomalies(store, {
+        tenant,
+        now,
+        config: anomalies,
+        includeHeld: true,
+      });
+      return analyticsCandidates(r, { store, tenant, now, pricer, anomalies: { ok: true, value } });
+    });
   }
   add('alerts', 'budget rules (evaluate + candidates)', async () => {
     const statuses = await evaluateBudgets(store, {

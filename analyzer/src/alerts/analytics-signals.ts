@@ -2,7 +2,6 @@
  * @module
  * Alert candidates from the anomaly detector and the analytics reports, for one tenant.
  */
-import type { AnomaliesConfig } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { getCacheEfficiency } from '../analytics/cache.ts';
@@ -11,20 +10,19 @@ import { getFailureCost } from '../analytics/failures.ts';
 import { getTaskCostRegressions } from '../analytics/regression.ts';
 import type { TimeRange } from '../analytics/time-range.ts';
 import type { Anomaly } from '../anomalies/index.ts';
-import { detectAnomalies } from '../anomalies/index.ts';
 import { parseDuration } from '../shared/duration.ts';
 import type { AlertRuleConfig } from './config.ts';
 import { formatNumber, percent } from './labels.ts';
 import type { AlertCandidate } from './types.ts';
 
-/** What analytics rules need; anomalies are computed once per tenant and shared by rules. */
+/** What analytics rules need; anomalies are detected once per tenant and shared by rules. */
 export type AnalyticsContext = {
   store: Store;
   tenant: string;
   now: Date;
-  anomalies: AnomaliesConfig;
   pricer: Pricer | undefined;
-  cache: Map<string, Promise<Anomaly[]>>;
+  /** The tenant's anomalies, held ones included, or why detecting them failed. */
+  anomalies: { ok: true; value: readonly Anomaly[] } | { ok: false; error: unknown };
 };
 
 type AnalyticsRule = Exclude<
@@ -41,6 +39,7 @@ const windowBefore = (now: Date, window: string, shift = 0): TimeRange => {
 };
 
 const agentLabels = (agent: string) => ({ agent, entity: `agent:${agent}` });
+const agentName = (agent: string) => ({ agent, entity_name: `agent ${agent}` });
 
 /** Candidates of one non-budget rule for the context's tenant. */
 export async function analyticsCandidates(
@@ -56,21 +55,20 @@ export async function analyticsCandidates(
   });
   switch (rule.kind) {
     case 'burn_rate_anomaly': {
-      let pending = ctx.cache.get(tenant);
-      if (!pending) {
-        pending = detectAnomalies(store, { tenant, now, config: ctx.anomalies });
-        ctx.cache.set(tenant, pending);
-      }
-      return (await pending)
+      if (!ctx.anomalies.ok) throw ctx.anomalies.error;
+      return ctx.anomalies.value
         .filter((a) => !rule.entities || rule.entities.includes(a.entity.kind))
-        .map((a) =>
-          candidate(
+        .map((a) => ({
+          // Held (long window still up): keeps a firing alert, never opens one.
+          ...(a.firing ? {} : { hold: true }),
+          ...candidate(
             {
               entity_kind: a.entity.kind,
               entity_value: a.entity.value,
               entity: `${a.entity.kind}:${a.entity.value}`,
             },
             {
+              entity_name: `${a.entity.kind} ${a.entity.value}`,
               entity_kind: a.entity.kind,
               entity_value: a.entity.value,
               metric: a.metric,
@@ -84,14 +82,14 @@ export async function analyticsCandidates(
               projected_cost_per_hour_usd: a.projectedCostPerHourUsd,
             },
           ),
-        );
+        }));
     }
     case 'cost_per_task_regression':
       return (await getTaskCostRegressions(store, { tenant, now }))
         .filter((r) => r.regressed)
         .map((r) =>
           candidate(agentLabels(r.agent), {
-            agent: r.agent,
+            ...agentName(r.agent),
             ratio: formatNumber(r.ratio),
             median_usd: formatNumber(r.medianUsd, 4),
             baseline_median_usd: formatNumber(r.baselineMedianUsd, 4),
@@ -118,7 +116,7 @@ export async function analyticsCandidates(
         if (drop < rule.min_drop) return [];
         return [
           candidate(agentLabels(a.agent), {
-            agent: a.agent,
+            ...agentName(a.agent),
             hit_rate_pct: percent(a.hitRate),
             previous_hit_rate_pct: percent(prev.hitRate),
             drop_pct: percent(drop),
@@ -134,7 +132,7 @@ export async function analyticsCandidates(
         )
         .map((f) =>
           candidate(agentLabels(f.agent), {
-            agent: f.agent,
+            ...agentName(f.agent),
             waste_pct: percent(f.wasteShare),
             total_cost_usd: f.totalCostUsd,
             failed_calls: f.failedCalls,
@@ -153,6 +151,7 @@ export async function analyticsCandidates(
         candidate(
           { entity: `tenant:${tenant}` },
           {
+            entity_name: `tenant ${tenant}`,
             unpriced_calls: total.unpricedCalls,
             calls: total.calls,
             unpriced_pct: percent(total.calls ? total.unpricedCalls / total.calls : 0),

@@ -80,7 +80,7 @@ type SlackBody = { text: string };
 const slackTexts = (tenant: string) =>
   (slack.bodies() as SlackBody[])
     .map((b) => b.text)
-    .filter((text) => text.includes(`, ${tenant})`));
+    .filter((text) => text.includes(`tenant ${tenant} `));
 
 describe('budget threshold alerts', () => {
   it('retries a 500 and delivers once; a 400 is not retried and is recorded as failed', async () => {
@@ -105,7 +105,7 @@ describe('budget threshold alerts', () => {
     expect(steadyEvent).toMatchObject({
       event_action: 'trigger',
       payload: {
-        summary: '[Tokenwatch] Budget steady-daily reached 50% (55% spent, steady)',
+        summary: '[Tokenwatch] tenant steady reached 50% of budget steady-daily (55% spent)',
         severity: 'warning',
       },
     });
@@ -127,14 +127,14 @@ describe('budget threshold alerts', () => {
       ['80', 'ticket', 'firing', true],
     ]);
     expect(slackTexts('jump')).toEqual([
-      '[FIRING] Budget jump-daily reached 100% (120% spent, jump)',
+      '[FIRING] tenant jump reached 100% of budget jump-daily (120% spent)',
     ]);
     const jumpEvents = [...new Set(pd.requests.map((r) => r.body))]
       .map((body) => JSON.parse(body) as { payload: { summary: string; severity: string } })
       .filter((b) => b.payload.summary.includes('jump'))
       .map((b) => [b.payload.summary, b.payload.severity]);
     expect(jumpEvents).toEqual([
-      ['[Tokenwatch] Budget jump-daily reached 100% (120% spent, jump)', 'critical'],
+      ['[Tokenwatch] tenant jump reached 100% of budget jump-daily (120% spent)', 'critical'],
     ]);
   });
 
@@ -145,9 +145,9 @@ describe('budget threshold alerts', () => {
     await engine.evaluate(new Date(D + 9 * HOUR));
     await createAlertEngine({ store: t.store, config, env: {} }).evaluate(new Date(D + 20 * HOUR));
     expect(slackTexts('steady')).toEqual([
-      '[FIRING] Budget steady-daily reached 50% (55% spent, steady)',
-      '[FIRING] Budget steady-daily reached 80% (85% spent, steady)',
-      '[FIRING] Budget steady-daily reached 100% (105% spent, steady)',
+      '[FIRING] tenant steady reached 50% of budget steady-daily (55% spent)',
+      '[FIRING] tenant steady reached 80% of budget steady-daily (85% spent)',
+      '[FIRING] tenant steady reached 100% of budget steady-daily (105% spent)',
     ]);
     // The failed webhook got each threshold once too: a 400 is not retried at later evaluations.
     expect(broken.requests).toHaveLength(4);

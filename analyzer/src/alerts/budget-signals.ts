@@ -4,6 +4,7 @@
  */
 import type { BudgetStatus } from '../budgets/index.ts';
 import type { AlertRuleConfig } from './config.ts';
+import { instanceName } from './entity-name.ts';
 import { formatNumber, percent } from './labels.ts';
 import type { AlertCandidate, AlertValues } from './types.ts';
 
@@ -31,8 +32,32 @@ function budgetLabels(status: BudgetStatus): Record<string, string> {
   return labels;
 }
 
+/**
+ * Who spends against a budget instance, for people: its instance fields (`agent planner`), else
+ * the budget's scope (`team growth`), else the tenant.
+ */
+function budgetEntityName(status: BudgetStatus): string {
+  if (status.instance) return instanceName(status.instance);
+  const scope = Object.entries(status.scope).filter(([, value]) => value);
+  if (scope.length === 0) return `tenant ${status.tenant}`;
+  return scope.map(([field, value]) => `${field} ${value}`).join(', ');
+}
+
+/**
+ * The identity of a budget instance's period. A calendar or session period is part of the
+ * identity (each period's alerts are new); a rolling window has no period (its start moves every
+ * minute), so its alert is one, firing while spend in the window is over and resolving when it
+ * falls back under.
+ */
+function periodLabels(status: BudgetStatus): Record<string, string> {
+  return status.period.kind === 'rolling'
+    ? {}
+    : { period_start: status.period.start.toISOString() };
+}
+
 function budgetValues(status: BudgetStatus): AlertValues {
   return {
+    entity_name: budgetEntityName(status),
     budget_id: status.budgetId,
     instance: status.instance,
     spent: status.spent,
@@ -62,9 +87,8 @@ export function budgetCandidates(
     if (rule.kind === 'budget_threshold') {
       for (const threshold of status.thresholds.reached) {
         if (rule.thresholds && !rule.thresholds.includes(threshold)) continue;
-        // The period is part of the identity: each period's thresholds are new alerts.
         push(
-          { period_start: status.period.start.toISOString(), threshold_pct: percent(threshold) },
+          { ...periodLabels(status), threshold_pct: percent(threshold) },
           { threshold_pct: percent(threshold) },
         );
       }
@@ -88,14 +112,11 @@ export function budgetCandidates(
     } else {
       const { forecast } = status;
       if (forecast.exhausted || forecast.exhaustsAt === null) continue;
-      push(
-        { period_start: status.period.start.toISOString() },
-        {
-          projected: forecast.projected ?? '',
-          exhausts_at: forecast.exhaustsAt.toISOString(),
-          rate_per_hour: forecast.ratePerHour,
-        },
-      );
+      push(periodLabels(status), {
+        projected: forecast.projected ?? '',
+        exhausts_at: forecast.exhaustsAt.toISOString(),
+        rate_per_hour: forecast.ratePerHour,
+      });
     }
   }
   return out;

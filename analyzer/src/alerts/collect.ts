@@ -1,15 +1,17 @@
 /**
  * @module
- * Evaluates every rule into candidates, per tenant; a failing rule is reported, not fatal.
+ * Evaluates every rule into candidates, per tenant; a failing rule is reported, not fatal. The
+ * anomaly detector runs for every evaluated tenant whether or not a rule watches it, so its
+ * results can be kept in the anomaly history.
  */
 import type { AnomaliesConfig, BudgetConfig } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import { queryRows, type Store, TABLES } from '@tokenwatch/store';
 import { z } from 'zod';
-import type { Anomaly } from '../anomalies/index.ts';
+import { type Anomaly, detectAnomalies } from '../anomalies/index.ts';
 import { type BudgetStatus, evaluateBudgets } from '../budgets/index.ts';
 import { toChDateTime } from '../shared/duration.ts';
-import { analyticsCandidates } from './analytics-signals.ts';
+import { type AnalyticsContext, analyticsCandidates } from './analytics-signals.ts';
 import { budgetCandidates, isBudgetRule } from './budget-signals.ts';
 import type { AlertRuleConfig } from './config.ts';
 import type { AlertCandidate } from './types.ts';
@@ -32,11 +34,13 @@ export type CollectInput = {
 /** A rule that could not be evaluated. */
 export type RuleError = { rule: string; tenant: string | undefined; message: string };
 
-/** Candidates of all rules, the rules that failed and why. */
+/** Candidates of all rules, the rules that failed and why, and each tenant's anomalies. */
 export type CollectResult = {
   candidates: AlertCandidate[];
   failedRules: Set<string>;
   errors: RuleError[];
+  /** Tenant → the detector's anomalies, held ones included (tenants whose detection failed are absent). */
+  anomalies: Map<string, Anomaly[]>;
 };
 
 const DAY_MS = 86_400_000;
@@ -49,7 +53,7 @@ export async function collectCandidates(input: CollectInput): Promise<CollectRes
   const errors: RuleError[] = [];
   const fail = (rule: string, tenant: string | undefined, err: unknown) => {
     failedRules.add(rule);
-    errors.push({ rule, tenant, message: err instanceof Error ? err.message : String(err) });
+    errors.push({ rule, tenant, message: messageOf(err) });
   };
   const allowed = input.tenants ? new Set(input.tenants) : undefined;
 
@@ -73,11 +77,25 @@ export async function collectCandidates(input: CollectInput): Promise<CollectRes
   }
 
   const otherRules = input.rules.filter((r) => !isBudgetRule(r));
-  if (otherRules.length === 0) return { candidates, failedRules, errors };
+  const anomalies = new Map<string, Anomaly[]>();
   const tenants = input.tenants ?? (await activeTenants(store, now));
-  const cache = new Map<string, Promise<Anomaly[]>>();
   for (const tenant of tenants) {
-    const ctx = { store, tenant, now, anomalies: input.anomalies, pricer: input.pricer, cache };
+    let detected: AnalyticsContext['anomalies'];
+    try {
+      const value = await detectAnomalies(store, {
+        tenant,
+        now,
+        config: input.anomalies,
+        includeHeld: true,
+      });
+      anomalies.set(tenant, value);
+      detected = { ok: true, value };
+    } catch (err) {
+      detected = { ok: false, error: err };
+      if (!otherRules.some((r) => r.kind === 'burn_rate_anomaly'))
+        errors.push({ rule: 'anomaly detection', tenant, message: messageOf(err) });
+    }
+    const ctx = { store, tenant, now, pricer: input.pricer, anomalies: detected };
     for (const rule of otherRules) {
       if (isBudgetRule(rule)) continue;
       try {
@@ -87,8 +105,10 @@ export async function collectCandidates(input: CollectInput): Promise<CollectRes
       }
     }
   }
-  return { candidates, failedRules, errors };
+  return { candidates, failedRules, errors, anomalies };
 }
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Tenants with spend in the day before `now`: the only ones that can have signals. */
 async function activeTenants(store: Store, now: Date): Promise<string[]> {

@@ -14,7 +14,10 @@ export type PlanInput = {
   rules: ReadonlyMap<string, AlertRuleConfig>;
   /** Open firing alerts that are not muted. */
   notifiable: readonly AlertInstance[];
-  /** Alerts that resolved at this evaluation. */
+  /**
+   * Alerts that resolved at this evaluation, and `resolving` ones whose resolve some receivers
+   * still have to get: each receiver in their `notified` gets a resolve.
+   */
   resolved: readonly AlertInstance[];
   now: Date;
 };
@@ -22,15 +25,20 @@ export type PlanInput = {
 /** Receiver name → the items to send it. */
 export type DeliveryPlan = Map<string, NotificationItem[]>;
 
-/** The repeat interval of an alert in ms; null for never (budget thresholds, once per period). */
+/**
+ * The repeat interval of an alert in ms; null for never. A budget threshold of a period (a day, a
+ * month, a session) is news once per period and never repeats by default; one of a rolling window
+ * has no period, so it repeats like any alert of its severity while spend stays over it.
+ */
 export function repeatIntervalMs(
   alerts: AlertsConfig,
   rule: AlertRuleConfig | undefined,
   alert: AlertInstance,
 ): number | null {
+  const oncePerPeriod =
+    alert.kind === 'budget_threshold' && alert.labels.period_start !== undefined;
   const configured =
-    rule?.repeat_interval ??
-    (alert.kind === 'budget_threshold' ? 'never' : alerts.repeat_interval[alert.severity]);
+    rule?.repeat_interval ?? (oncePerPeriod ? 'never' : alerts.repeat_interval[alert.severity]);
   return configured === 'never' ? null : parseDuration(configured);
 }
 

@@ -210,9 +210,18 @@ describe('alert engine: a runaway agent among 20, notified through real HTTP rec
     });
   });
 
-  it('resolves once the runaway stops, telling every receiver it paged', async () => {
+  it('resolves once the runaway has stopped for three evaluations, telling every receiver it paged', async () => {
     const third = engine();
-    const resolvedAt = END + 150 * SEC;
+    // A restarted engine does not know when the condition was last seen: it counts from now.
+    const stopped = END + 150 * SEC;
+    for (const at of [stopped, stopped + 30 * SEC, stopped + 59 * SEC]) {
+      const kept = await third.evaluate(new Date(at));
+      expect(kept.alerts.map((a) => [a.fingerprint, a.state])).toEqual([[fingerprint, 'firing']]);
+      expect(kept.resolved).toEqual([]);
+    }
+    // Still firing, so still repeated once its minute had passed.
+    expect([pd.requests.length, slack.requests.length, hook.requests.length]).toEqual([3, 3, 3]);
+    const resolvedAt = stopped + 90 * SEC;
     const result = await third.evaluate(new Date(resolvedAt));
     expect(result.alerts).toEqual([]);
     expect(result.resolved.map((a) => [a.fingerprint, a.state, a.endsAt])).toEqual([
@@ -253,9 +262,11 @@ describe('alert engine: a runaway agent among 20, notified through real HTTP rec
     expect(log.filter((d) => d.receiver === 'pd').map((d) => d.event)).toEqual([
       'trigger',
       'repeat',
+      'repeat',
       'resolve',
     ]);
-    expect(log.filter((d) => d.receiver === 'am')).toHaveLength(5);
+    // Four evaluations while firing, three more while kept firing, and the resolve.
+    expect(log.filter((d) => d.receiver === 'am')).toHaveLength(8);
     expect(log.every((d) => d.status === 'sent' && d.attempts === 1)).toBe(true);
     expect(JSON.stringify(log)).not.toContain(ROUTING_KEY);
   });

@@ -1,13 +1,14 @@
 import type { AnomaliesConfig, BudgetConfig } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
+import { createAnomalyRecorder } from '../anomalies/index.ts';
 import { parseDuration } from '../shared/duration.ts';
 import { collectCandidates, type RuleError } from './collect.ts';
 import { type AlertsConfig, effectiveAlertRules } from './config.ts';
 import { planDeliveries, sendPlan } from './deliver.ts';
 import { recordAlertHistory } from './history-repository.ts';
 import { mutedFingerprints } from './inhibition.ts';
-import { reconcile } from './lifecycle.ts';
+import { DEFAULT_KEEP_EVALUATIONS, keepFiringMs, reconcile } from './lifecycle.ts';
 import { DEFAULT_RETRY, type FetchFn, type RetryPolicy } from './notifiers/http.ts';
 import type { NotifyContext } from './notifiers/types.ts';
 import { loadOpenAlerts, recordDeliveries, saveAlerts } from './state-repository.ts';
@@ -19,6 +20,8 @@ export type AlertEngineConfig = {
   budgets: readonly BudgetConfig[];
   anomalies: AnomaliesConfig;
   timezone: string;
+  /** API keys: the tenants they name tell whether several tenants share this engine. */
+  apiKeys?: readonly { tenant: string }[];
 };
 
 /** Options of {@link createAlertEngine}. */
@@ -38,6 +41,9 @@ export type AlertEngineOptions = {
   /** Where timer-driven evaluation failures go. @default console.error */
   onError?: (err: unknown) => void;
 };
+
+/** How long a receiver's failed resolve is retried before it is given up. */
+const RESOLVE_RETRY_MS = 86_400_000;
 
 /** An open alert as evaluated; `muted` ones are inhibited by another alert. */
 export type AlertView = AlertInstance & { muted: boolean };
@@ -87,6 +93,16 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const rulesByName = new Map(rules.map((r) => [r.name, r]));
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const evaluateEveryMs = parseDuration(config.alerts.evaluate_every);
+  const recorder = createAnomalyRecorder({
+    store,
+    keepMs: DEFAULT_KEEP_EVALUATIONS * evaluateEveryMs,
+    longWindowMs: parseDuration(config.anomalies.long_window),
+  });
+  const configuredTenants = [
+    ...(config.alerts.tenants ?? []),
+    ...(config.apiKeys ?? []).map((k) => k.tenant),
+    ...config.budgets.flatMap((b) => (b.tenant === undefined ? [] : [b.tenant])),
+  ];
   let open: Map<string, AlertInstance> | undefined;
   let muted = new Set<string>();
   let running: Promise<unknown> = Promise.resolve();
@@ -123,23 +139,50 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       now,
       record: !dryRun,
     });
+    const tenants = new Set(configuredTenants);
+    for (const c of collected.candidates) tenants.add(c.tenant);
+    for (const a of current.values()) tenants.add(a.tenant);
     const next = reconcile({
       open: current,
       candidates: collected.candidates,
       now,
       failedRules: collected.failedRules,
+      keepFiringMs: (rule) => keepFiringMs(rulesByName.get(rule), evaluateEveryMs),
+      namedTenants: tenants.size > 1,
     });
     const firing = [...next.open.values()].filter((a) => a.state === 'firing');
+    const resolving = [...next.open.values()].filter((a) => a.state === 'resolving');
     const nextMuted = mutedFingerprints(firing);
     const plan = planDeliveries({
       alerts: config.alerts,
       rules: rulesByName,
       notifiable: firing.filter((a) => !nextMuted.has(a.fingerprint)),
-      resolved: next.resolved,
+      resolved: [...next.resolved, ...resolving],
       now,
     });
     const deliveries = await sendPlan(plan, config.alerts.receivers, notifyContext(now), dryRun);
     const changed = new Map(next.changed.map((a) => [a.fingerprint, a]));
+    // A resolve that failed on a retryable error is owed: the alert stays `resolving`, and the
+    // next evaluations send it again, as a failed trigger is sent again.
+    for (const alert of [...next.resolved, ...resolving]) {
+      const owed: Record<string, number> = {};
+      for (const d of deliveries) {
+        if (d.fingerprint !== alert.fingerprint || d.event !== 'resolve') continue;
+        if (d.status === 'failed' && d.retryable) owed[d.receiver] = alert.notified[d.receiver]!;
+      }
+      const givenUp = now.getTime() - (alert.endsAt?.getTime() ?? 0) >= RESOLVE_RETRY_MS;
+      const state = Object.keys(owed).length > 0 && !givenUp ? 'resolving' : 'resolved';
+      if (state === alert.state && state === 'resolved') continue;
+      const updated: AlertInstance = {
+        ...alert,
+        state,
+        notified: state === 'resolving' ? owed : alert.notified,
+        version: Math.max(alert.version + 1, now.getTime() * 1000),
+      };
+      if (state === 'resolving') next.open.set(alert.fingerprint, updated);
+      else next.open.delete(alert.fingerprint);
+      changed.set(alert.fingerprint, updated);
+    }
     for (const d of deliveries) {
       if (d.event === 'resolve' || (d.status !== 'sent' && (d.status !== 'failed' || d.retryable)))
         continue;
@@ -155,6 +198,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       next.open.set(d.fingerprint, updated);
       changed.set(d.fingerprint, updated);
     }
+    const errors = [...collected.errors];
     if (!dryRun) {
       // Deliveries first: a crash in between re-sends rather than forgets.
       await recordDeliveries(store, deliveries);
@@ -162,13 +206,24 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       await saveAlerts(store, [...changed.values()]);
       open = next.open;
       muted = nextMuted;
+      for (const [tenant, anomalies] of collected.anomalies) {
+        try {
+          await recorder.record(tenant, now, anomalies);
+        } catch (err) {
+          errors.push({
+            rule: 'anomaly history',
+            tenant,
+            message: err instanceof Error ? err.message : String(err),
+          });
+        }
+      }
     }
     return {
       at: now,
       alerts: view(next.open, nextMuted),
       resolved: next.resolved,
       deliveries,
-      errors: collected.errors,
+      errors,
     };
   }
 
@@ -234,6 +289,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   }
 }
 
+/** Pending and firing alerts (not `resolving` ones: those are over, only a resolve is owed). */
 function view(open: ReadonlyMap<string, AlertInstance>, muted: ReadonlySet<string>): AlertView[] {
-  return [...open.values()].map((a) => ({ ...a, muted: muted.has(a.fingerprint) }));
+  return [...open.values()]
+    .filter((a) => a.state === 'pending' || a.state === 'firing')
+    .map((a) => ({ ...a, muted: muted.has(a.fingerprint) }));
 }

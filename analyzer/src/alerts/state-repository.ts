@@ -33,7 +33,7 @@ const StateRow = z.object({
   version: z.coerce.number(),
 });
 
-/** Open alerts (pending or firing) of the given tenants, or of every tenant. */
+/** Open alerts (pending, firing, or resolving: a resolve still owed) of the given tenants, or of every tenant. */
 export async function loadOpenAlerts(
   store: Store,
   tenants?: readonly string[],
@@ -44,7 +44,7 @@ export async function loadOpenAlerts(
         toUnixTimestamp64Milli(starts_at) AS starts_at_ms,
         toUnixTimestamp64Milli(ends_at) AS ends_at_ms, notified, version
       FROM ${ALERT_TABLES.alertState} FINAL
-      WHERE state IN ('pending', 'firing')
+      WHERE state IN ('pending', 'firing', 'resolving')
         ${tenants ? 'AND tenant IN {tenants: Array(String)}' : ''}`,
     params: tenants ? { tenants: [...tenants] } : {},
     schema: StateRow,

@@ -10,10 +10,19 @@ export type AlertCandidate = {
   /** Identity: the same labels at the next evaluation are the same alert. */
   labels: Record<string, string>;
   values: AlertValues;
+  /**
+   * The condition to stay firing holds, not the one to fire (hysteresis): keeps an alert that is
+   * already firing open, never opens one. A burn-rate anomaly whose long window is still up.
+   */
+  hold?: boolean;
 };
 
-/** Lifecycle of an alert instance; `inactive` marks a pending alert whose condition went away. */
-export type AlertStateName = 'pending' | 'firing' | 'resolved' | 'inactive';
+/**
+ * Lifecycle of an alert instance; `inactive` marks a pending alert whose condition went away,
+ * `resolving` a resolved alert whose resolve notification some receivers still have to get
+ * (`notified` then lists only those; retried at each evaluation like a trigger).
+ */
+export type AlertStateName = 'pending' | 'firing' | 'resolved' | 'resolving' | 'inactive';
 
 /** One alert instance as the engine tracks (and persists) it. */
 export type AlertInstance = {
@@ -36,6 +45,11 @@ export type AlertInstance = {
   notified: Record<string, number>;
   /** Store row version (ReplacingMergeTree). */
   version: number;
+  /**
+   * The last evaluation whose condition held (in memory only: after a restart the engine counts
+   * from its first evaluation, so an alert never resolves early).
+   */
+  lastSeenAt?: Date;
 };
 
 /** What a notification says about an alert. */

@@ -96,17 +96,19 @@ describe('reconcile', () => {
       candidates: [candidate],
       now: t0,
       failedRules: new Set(),
+      keepFiringMs: () => 0,
     });
     const [pending] = first.open.values();
     expect(pending).toMatchObject({
       state: 'pending',
-      annotations: { summary: '3 calls without a price (30%, acme)' },
+      annotations: { summary: '3 calls without a price in tenant acme (30%)' },
     });
     const still = reconcile({
       open: first.open,
       candidates: [candidate],
       now: new Date(60_000),
       failedRules: new Set(),
+      keepFiringMs: () => 0,
     });
     expect([...still.open.values()][0]!.state).toBe('pending');
     const fired = reconcile({
@@ -114,6 +116,7 @@ describe('reconcile', () => {
       candidates: [candidate],
       now: new Date(120_000),
       failedRules: new Set(),
+      keepFiringMs: () => 0,
     });
     expect([...fired.open.values()][0]).toMatchObject({
       state: 'firing',
@@ -126,6 +129,7 @@ describe('reconcile', () => {
       candidates: [],
       now: new Date(90_000),
       failedRules: new Set(),
+      keepFiringMs: () => 0,
     });
     expect(lapsed.resolved).toEqual([]);
     expect(lapsed.changed.map((a) => a.state)).toEqual(['inactive']);
@@ -135,6 +139,7 @@ describe('reconcile', () => {
       candidates: [],
       now: new Date(180_000),
       failedRules: new Set(['r']),
+      keepFiringMs: () => 0,
     });
     expect([...kept.open.values()][0]!.state).toBe('firing');
     expect(kept.changed).toEqual([]);

@@ -19,7 +19,7 @@ const END = T + 3 * MIN;
 const config = (overrides: Partial<AnomaliesConfig>): AnomaliesConfig =>
   AnomaliesSchema.parse(overrides);
 
-/** 1000-token, $0.01 calls of an agent, alternating models and users within each minute. */
+/** 500-token, $0.005 calls of an agent, alternating models and users within each minute. */
 const seasonalCall =
   (tenant: string, agent: string) =>
   (i: number): Omit<CallSpec, 'at'> => ({
@@ -27,8 +27,8 @@ const seasonalCall =
     agent,
     userId: `u${i % 2}`,
     responseModel: i % 2 ? 'gpt-4o' : 'gpt-4o-mini',
-    inputTokens: 1000,
-    totalCost: '0.01',
+    inputTokens: 500,
+    totalCost: '0.005',
   });
 
 function seasonalHistory(): LlmCall[] {
@@ -38,12 +38,13 @@ function seasonalHistory(): LlmCall[] {
     ['weekly2', [2, 3]],
   ] as const) {
     const spec = seasonalCall('seasonal', agent);
-    // Trailing hour: 2 calls a minute; from T: 8 a minute (4×).
-    calls.push(...callsEvery(T - 60 * MIN, T, 30 * SEC, spec));
-    calls.push(...callsEvery(T, END, 7.5 * SEC, spec));
-    // Same time of week in earlier weeks: 6 calls a minute (3× the trailing rate).
+    // Trailing hour: 4 calls a minute; from T: 16 a minute (4×), enough calls in 30 s (8 where 2
+    // are normal) for the short window's Poisson test.
+    calls.push(...callsEvery(T - 60 * MIN, T, 15 * SEC, spec));
+    calls.push(...callsEvery(T, END, 3.75 * SEC, spec));
+    // Same time of week in earlier weeks: 12 calls a minute (3× the trailing rate).
     for (const k of weeks) {
-      calls.push(...callsEvery(T - k * WEEK - 45 * MIN, T - k * WEEK + 45 * MIN, 10 * SEC, spec));
+      calls.push(...callsEvery(T - k * WEEK - 45 * MIN, T - k * WEEK + 45 * MIN, 5 * SEC, spec));
     }
   }
   return calls;
@@ -113,13 +114,17 @@ describe('detectAnomalies: seasonal baseline', () => {
       tenant: 'seasonal',
       now: new Date(NOW),
       config: config({ entities: ['agent'], ratio: 1.3 }),
+      includeHeld: true,
     });
     const weekly3 = loose.find((a) => a.entity.value === 'weekly3')!;
     expect([weekly3.baseline, weekly3.baselineSource, weekly3.metrics.calls.baseline]).toEqual([
       6000,
       'seasonal',
-      6,
+      12,
     ]);
+    // 8 calls in 30 s where 6 are normal is no evidence (p ≈ 0.26): above 1.3× but not firing.
+    expect(weekly3.firing).toBe(false);
+    expect(weekly3.metrics.calls.shortPValue).toBeCloseTo(0.256, 3);
     expect(weekly3.ratio).toBeCloseTo(8 / 6, 12);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from './baseline-repository.ts';
 import { getCurrentUsage } from './current-repository.ts';
 import { type EntityUsage, sumEntityUsage } from './entity-usage.ts';
+import { poissonLowerTail, poissonUpperTail } from './poisson.ts';
 import {
   ANOMALY_METRICS,
   type Anomaly,
@@ -26,7 +27,16 @@ export type DetectAnomaliesOptions = {
   now: Date;
   /** The `anomalies` section of the config, defaults applied. */
   config: AnomaliesConfig;
+  /**
+   * Also return entities that no longer meet the firing test but whose long window is still not
+   * significantly below the ratio (`firing: false`): what keeps an open anomaly open.
+   * @default false
+   */
+  includeHeld?: boolean;
 };
+
+/** Significance of the Poisson tests: a count this extreme happens by chance once in 100. */
+export const ANOMALY_SIGNIFICANCE = 0.01;
 
 const WEEK_MS = 7 * 86_400_000;
 /** Past weeks searched for the seasonal baseline, and how many must have data to use it. */
@@ -43,8 +53,15 @@ type Baseline = {
  * Flags entities (agents, sessions, users, teams, features, …) burning tokens, dollars or calls
  * faster than their own normal rate, in the spirit of the SRE workbook's multiwindow rule and
  * without `for:` timers: the rate over the long window (default 2 min) AND over the short window
- * (default 30 s, "still burning") must both be at least `ratio` × the baseline, and the long window
- * must hold at least `min_tokens` tokens and `min_cost_usd` dollars.
+ * (default 30 s, "still burning") must both be at least `ratio` × the baseline, the short window's
+ * count must be significantly above the baseline (one-sided Poisson test, p < 0.01), and the long
+ * window must hold at least `min_tokens` tokens and `min_cost_usd` dollars.
+ *
+ * Small counts are noisy: an agent at 4× its 5 calls a minute makes ~10 calls in 30 s, and falls
+ * under 3× in one window out of five. The Poisson test keeps a few calls from firing; and once an
+ * anomaly fires it is held (`includeHeld`) until its long window is significantly below the ratio
+ * (p < 0.01) or back to normal, so noise does not end it either. Token and dollar counts are
+ * tested in units of the baseline's typical call (baseline ÷ baseline calls per minute).
  *
  * Both windows are measured from `llm_calls` over `(now − W, now]`, to the nanosecond: the rollup's
  * minute buckets cannot measure 30 seconds. Baselines come from the rollup (`baseline-repository.ts`):
@@ -128,7 +145,7 @@ export async function detectAnomalies(
       shortMs,
       ratio: config.ratio,
     });
-    if (anomaly) anomalies.push(anomaly);
+    if (anomaly && (anomaly.firing || options.includeHeld)) anomalies.push(anomaly);
   }
   return anomalies.sort(
     (a, b) =>
@@ -188,16 +205,33 @@ function judge(
     usd: [Number(entity.costLong.format()), Number(entity.costShort.format())],
     calls: [entity.callsLong, entity.callsShort],
   };
+  const baseCalls = baseline.medians.calls;
   const metrics = {} as Record<AnomalyMetric, MetricReading>;
   let headline: AnomalyMetric | undefined;
+  let held: AnomalyMetric | undefined;
   for (const m of ANOMALY_METRICS) {
     const base = baseline.medians[m];
     const long = totals[m][0] / longMinutes;
     const short = totals[m][1] / shortMinutes;
     // A zero baseline (usage never reported, unpriced model) says nothing about this metric.
-    const longRatio = base > 0 ? long / base : 0;
-    const shortRatio = base > 0 ? short / base : 0;
-    const triggered = base > 0 && longRatio >= ctx.ratio && shortRatio >= ctx.ratio;
+    const usable = base > 0 && baseCalls > 0;
+    const longRatio = usable ? long / base : 0;
+    const shortRatio = usable ? short / base : 0;
+    // Counts in units of a typical call, so tokens and dollars are tested like calls.
+    const perCall = usable ? base / baseCalls : 1;
+    const shortPValue = usable
+      ? poissonUpperTail(totals[m][1] / perCall, baseCalls * shortMinutes)
+      : 1;
+    const triggered =
+      usable &&
+      longRatio >= ctx.ratio &&
+      shortRatio >= ctx.ratio &&
+      shortPValue < ANOMALY_SIGNIFICANCE;
+    const stillUp =
+      usable &&
+      longRatio > 1 &&
+      poissonLowerTail(totals[m][0] / perCall, ctx.ratio * baseCalls * longMinutes) >=
+        ANOMALY_SIGNIFICANCE;
     metrics[m] = {
       baseline: base,
       baselineSource: baseline.sources[m],
@@ -205,23 +239,28 @@ function judge(
       short,
       longRatio,
       shortRatio,
+      shortPValue,
       triggered,
+      held: stillUp,
     };
     // Ties (up to float noise: dollars are decimals) go to the earlier metric, tokens first.
-    if (triggered && (!headline || longRatio > metrics[headline].longRatio * (1 + 1e-9))) {
-      headline = m;
-    }
+    const higher = (than: AnomalyMetric | undefined) =>
+      !than || longRatio > metrics[than].longRatio * (1 + 1e-9);
+    if (triggered && higher(headline)) headline = m;
+    if (stillUp && higher(held)) held = m;
   }
-  if (!headline) return undefined;
-  const top = metrics[headline];
+  const top = headline ?? held;
+  if (!top) return undefined;
+  const reading = metrics[top];
   return {
     tenant: ctx.tenant,
     entity: { kind: entity.kind, value: entity.value },
-    metric: headline,
-    ratio: top.longRatio,
-    shortRatio: top.shortRatio,
-    baseline: top.baseline,
-    baselineSource: top.baselineSource,
+    firing: headline !== undefined,
+    metric: top,
+    ratio: reading.longRatio,
+    shortRatio: reading.shortRatio,
+    baseline: reading.baseline,
+    baselineSource: reading.baselineSource,
     metrics,
     current: {
       tokens: entity.tokensLong,

@@ -24,8 +24,21 @@ export type MetricReading = {
   /** Rate ÷ baseline (Infinity never occurs: a zero baseline is not evaluated, see `triggered`). */
   longRatio: number;
   shortRatio: number;
-  /** Both ratios at or above the configured ratio, with a positive baseline. */
+  /**
+   * One-sided Poisson p-value of the short window's count (in units of a typical baseline call)
+   * under the baseline rate: small means "really above normal", not a few calls by chance.
+   */
+  shortPValue: number;
+  /**
+   * Both ratios at or above the configured ratio, with a positive baseline, and the short
+   * window's p-value below 0.01.
+   */
   triggered: boolean;
+  /**
+   * Still burning by the long window: above the baseline and not significantly below the ratio
+   * (p ≥ 0.01). What keeps an anomaly that fired open.
+   */
+  held: boolean;
 };
 
 /** A time window `(start, end]`. */
@@ -35,7 +48,12 @@ export type AnomalyWindow = { start: Date; end: Date };
 export type Anomaly = {
   tenant: string;
   entity: { kind: ScopeField; value: string };
-  /** The triggered metric with the highest long-window ratio. */
+  /**
+   * The firing test holds now. False only for held anomalies (`includeHeld`): the long window is
+   * still up, the short window no longer shows it.
+   */
+  firing: boolean;
+  /** The triggered (else held) metric with the highest long-window ratio. */
   metric: AnomalyMetric;
   /** Its long-window ratio, and its short-window ratio. */
   ratio: number;

@@ -70,7 +70,7 @@ describe('AlertsSchema', () => {
       }),
     ).toEqual([
       'rules.0.receivers.1: no receiver named "nope"',
-      'rules.0.annotations.summary: unknown placeholder {{ratio}} for unpriced_calls; known: tenant, rule, severity, entity, unpriced_calls, calls, unpriced_pct',
+      'rules.0.annotations.summary: unknown placeholder {{ratio}} for unpriced_calls; known: tenant, rule, severity, entity, entity_name, unpriced_calls, calls, unpriced_pct',
     ]);
     expect(issues({ rules: [{ name: 'x', kind: 'nope', severity: 'page' }] })[0]).toMatch(
       /^rules\.0\.kind: /,

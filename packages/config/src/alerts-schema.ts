@@ -73,8 +73,12 @@ export const ALERT_RULE_PLACEHOLDERS = {
 } as const;
 export type AlertRuleKind = keyof typeof ALERT_RULE_PLACEHOLDERS;
 
-/** Placeholders every rule kind fills. */
-export const COMMON_PLACEHOLDERS = ['tenant', 'rule', 'severity', 'entity'] as const;
+/**
+ * Placeholders every rule kind fills. `entity` is the alert's entity label (`agent:planner`);
+ * `entity_name` names it for people (`agent planner`, `agent planner (tenant acme)` when there are
+ * several tenants).
+ */
+export const COMMON_PLACEHOLDERS = ['tenant', 'rule', 'severity', 'entity', 'entity_name'] as const;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
@@ -134,6 +138,11 @@ const ruleBase = {
     .optional()
     .describe('Re-notify an unchanged firing alert after this long; per-severity default.'),
   for: duration.optional().describe('Pending time before firing; none by default.'),
+  keep_firing_for: duration
+    .optional()
+    .describe(
+      'How long the condition must stay false before a firing alert resolves; three evaluations by default.',
+    ),
 };
 const budgetIds = z.array(z.string()).optional().describe('Budget ids; all budgets when absent.');
 const window = duration.default('1h').describe('Window the figure is measured over.');

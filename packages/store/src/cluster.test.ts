@@ -41,6 +41,7 @@ describe('cluster rendering', () => {
       "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/alert_history_local', '{replica}')",
       "ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/ingest_rejections_local', '{replica}')",
       "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/report_claims_local', '{replica}')",
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/anomaly_history_local', '{replica}', version)",
     ]);
   });
 
@@ -58,8 +59,8 @@ describe('cluster rendering', () => {
   it('renders the whole schema with ON CLUSTER on every statement', () => {
     const ddl = renderClusterDdl(migrations, 'c1');
     const statements = ddl.split(/;\n/).filter((s) => /CREATE|ALTER/.test(s));
-    // 13 tables (local + distributed each), 2 materialized views, 1 column added to both sides.
-    expect(statements.length).toBe(13 * 2 + 2 + 2);
+    // 14 tables (local + distributed each), 2 materialized views, 1 column added to both sides.
+    expect(statements.length).toBe(14 * 2 + 2 + 2);
     for (const statement of statements) expect(statement).toMatch(/ON CLUSTER c1/);
   });
 

@@ -41,6 +41,7 @@ describe('migrate', () => {
       'alert_deliveries',
       'alert_history',
       'alert_state',
+      'anomaly_history',
       'budget_events',
       'ingest_rejections',
       'llm_calls',

@@ -8,6 +8,7 @@ import { registerAnalytics, registerContext } from './commands/analytics.ts';
 import { registerBudgets } from './commands/budgets.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerFakeProvider } from './commands/fake-provider.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerReport } from './commands/report.ts';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerAlerts(program);
   registerDemo(program);
+  registerFakeProvider(program);
   registerConfig(program);
   registerKeys(program);
   registerVersion(program);

@@ -1,4 +1,5 @@
 export { DEFAULT_TEXT } from './reply-content.ts';
+export { type Endpoint, listEndpoints } from './route-table.ts';
 export { startFakeLlm } from './server.ts';
 export type {
   FakeLlm,

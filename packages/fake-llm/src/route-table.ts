@@ -18,6 +18,14 @@ export const ROUTES: readonly Route[] = [
   countTokensRoute,
 ];
 
+/** An endpoint the fake serves, as a help text lists it. */
+export type Endpoint = { method: 'GET' | 'POST'; path: string; provider: Provider };
+
+/** Every endpoint the fake serves, in table order. */
+export function listEndpoints(): Endpoint[] {
+  return ROUTES.map(({ method, path, provider }) => ({ method, path, provider }));
+}
+
 /** The route serving this method and path (query string already removed), if any. */
 export function findRoute(method: string, path: string): Route | undefined {
   return ROUTES.find((route) => route.method === method && route.path === path);

@@ -48,8 +48,9 @@ class FakeLlmServer implements FakeLlm {
 
   constructor(server: Server, options: FakeLlmOptions) {
     this.#server = server;
-    this.port = (server.address() as AddressInfo).port;
-    this.url = `http://127.0.0.1:${this.port}`;
+    const address = server.address() as AddressInfo;
+    this.port = address.port;
+    this.url = `http://${urlHost(address.address)}:${this.port}`;
     this.openaiBaseUrl = `${this.url}/v1`;
     this.anthropicBaseUrl = this.url;
     this.#defaultReply = { ...options.defaultReply, path: undefined };
@@ -157,10 +158,17 @@ class FakeLlmServer implements FakeLlm {
   }
 }
 
+/** The host part of a URL that reaches this address: a wildcard is reached through loopback. */
+function urlHost(address: string): string {
+  if (address === '0.0.0.0' || address === '::') return '127.0.0.1';
+  return address.includes(':') ? `[${address}]` : address;
+}
+
 /**
- * Starts the fake OpenAI + Anthropic API on 127.0.0.1. Point the real SDKs at it with
- * `baseURL: fake.openaiBaseUrl` / `baseURL: fake.anthropicBaseUrl` and any API key.
+ * Starts the fake OpenAI + Anthropic API on 127.0.0.1 (or `options.host`). Point the real SDKs at
+ * it with `baseURL: fake.openaiBaseUrl` / `baseURL: fake.anthropicBaseUrl` and any API key.
  *
+ * @param options.host Address to listen on. @default '127.0.0.1'
  * @param options.port Port to listen on. @default 0 (a free port)
  * @param options.defaultReply Reply when nothing scripted applies. @default {}
  * @param options.recordRequests Record requests in `fake.requests`. @default true
@@ -191,7 +199,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

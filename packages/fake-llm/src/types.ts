@@ -120,7 +120,9 @@ export type RecordedRequest = {
 
 /** Options of {@link startFakeLlm}. */
 export type FakeLlmOptions = {
-  /** Port on 127.0.0.1. @default 0 (a free port) */
+  /** Address to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port to listen on. @default 0 (a free port) */
   port?: number;
   /** Reply used when no scripted reply applies (its `path` is ignored). @default {} */
   defaultReply?: ScriptedReply;
@@ -130,7 +132,7 @@ export type FakeLlmOptions = {
 
 /** A running fake server. */
 export type FakeLlm = {
-  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  /** Base URL, e.g. `http://127.0.0.1:41234` (on 127.0.0.1 when listening on every address). */
   readonly url: string;
   readonly port: number;
   /** `baseURL` for the `openai` client: `${url}/v1`. */

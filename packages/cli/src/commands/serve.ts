@@ -15,7 +15,12 @@ export function registerServe(program: Command): void {
       const server = await startServer(config, { insecure: opts.insecure });
       const where = config.store.clickhouseUrl ? 'ClickHouse server' : config.store.dataDir;
       console.error(`tokenwatch: listening on ${server.url} (store: ${where})`);
+      let stopping = false;
       const stop = (signal: string) => {
+        // Ctrl-C under `pnpm start` arrives twice (from the terminal and forwarded by pnpm): a
+        // repeated signal must not kill the process half-way through draining.
+        if (stopping) return;
+        stopping = true;
         console.error(`tokenwatch: ${signal}, shutting down`);
         server.close().then(
           () => process.exit(0),
@@ -25,8 +30,8 @@ export function registerServe(program: Command): void {
           },
         );
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
       try {
         await server.ready;
       } catch (err) {

@@ -297,7 +297,9 @@ describe('buildWeeklyReport', () => {
         11 * 60,
       ],
     ]);
-    expect(a.items[1]?.summary).toBe('team search reached 50% of budget search-weekly (54.3% spent)');
+    expect(a.items[1]?.summary).toBe(
+      'team search reached 50% of budget search-weekly (54.3% spent)',
+    );
     expect(a.occurrences).toBe(3);
     expect(a.bySeverity).toEqual({ page: 2, ticket: 1 });
     expect(a.anomalies.map((i) => i.startsAt)).toEqual([

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ const STOP_BOUND_MS = 30_000;
 
 /** Process groups of the `pnpm start` runs, each led by its pnpm process. */
 const groups: number[] = [];
+const dirs: string[] = [];
 
 afterEach(() => {
   // A failed test must not leave a server behind holding its port or data directory.
@@ -21,6 +22,7 @@ afterEach(() => {
       // the whole group is gone already
     }
   }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /**
@@ -139,6 +141,7 @@ describe('pnpm start', () => {
     'stops the server on $how: drained, port and store freed',
     async ({ signal, group, spanId }) => {
       const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-start-'));
+      dirs.push(dir);
       const port = await freePort();
       const env = startEnv(dir, port);
       // Exactly what a user or a supervisor runs: `pnpm start` from the repository root. Its own

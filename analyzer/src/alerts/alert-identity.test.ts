@@ -118,7 +118,7 @@ const minuteOf = (iso: string) => (Date.parse(iso) - T) / MIN;
 
 describe('a rolling per-agent budget over an hour of evaluations', () => {
   it('fires each threshold of each agent once, repeats pages per repeat_interval, resolves when spend falls under', () => {
-    const events = hooks().map((m) => [identity(m), m.notification_reason]);
+    const events = hooks().map((m): [string, string] => [identity(m), m.notification_reason]);
     const count = (id: string, reason: string) =>
       events.filter(([i, r]) => i === id && r === reason).length;
     const ids = [...new Set(events.map(([id]) => id))].sort();

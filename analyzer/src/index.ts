@@ -1,6 +1,7 @@
 export {
   type AlertEngine,
   type AlertView,
+  alertEntityName,
   createAlertEngine,
   exportGrafanaAlertRules,
   listDeliveries,
@@ -28,7 +29,9 @@ export {
   ANOMALY_METRICS,
   type Anomaly,
   type AnomalyMetric,
+  type AnomalyOccurrence,
   detectAnomalies,
+  listAnomalyHistory,
 } from './anomalies/index.ts';
 export {
   type BudgetCheck,

@@ -6,6 +6,7 @@ export {
   type AlertView,
   createAlertEngine,
 } from './engine.ts';
+export { alertEntityName } from './entity-name.ts';
 export { exportGrafanaAlertRules } from './grafana.ts';
 export { fingerprintOf } from './labels.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './notifiers/http.ts';

@@ -1,9 +1,13 @@
-import { AnomaliesSchema } from '@tokenwatch/config';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnomaliesSchema, loadConfig } from '@tokenwatch/config';
 import { Decimal } from '@tokenwatch/pricing';
 import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnalyzer } from '../analyzer.ts';
 import { listAnomalyHistory } from '../anomalies/index.ts';
 import { floorMinute } from '../shared/duration.ts';
 import { makeCall } from '../shared/test-calls.ts';
@@ -167,5 +171,33 @@ describe('a 4x runaway at 5 calls a minute, with Poisson arrivals', () => {
     ).length;
     expect(occurrence!.calls).toBe(calls);
     expect(occurrence!.costUsd).toBe(Decimal.from(COST).timesInteger(calls).format());
+  });
+
+  it('lists the anomalies of a range through the API, and what burns at a moment without one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-anomaly-api-'));
+    const config = loadConfig({ cwd: dir, env: {}, flags: { dataDir: dir } });
+    config.anomalies = AnomaliesSchema.parse({ entities: ['agent'] });
+    const { app } = createAnalyzer({ store: t.store, config, adminToken: 'admin-token' });
+    const get = (query: string) =>
+      app.request(`/api/v1/anomalies?tenant=${tenant}&${query}`, {
+        headers: { authorization: 'Bearer admin-token' },
+      });
+    const range = { from: new Date(T), to: new Date(END + 20 * MIN) };
+    const listed = await get(`since=${range.from.toISOString()}&until=${range.to.toISOString()}`);
+    expect(listed.status).toBe(200);
+    const body = (await listed.json()) as { anomalies: { entity: unknown; costUsd: string }[] };
+    const stored = await listAnomalyHistory(t.store, { tenant, ...range });
+    expect(body.anomalies).toEqual(JSON.parse(JSON.stringify(stored)));
+    expect(body.anomalies.map((a) => a.entity)).toEqual([{ kind: 'agent', value: 'runaway' }]);
+    // A range that ends before the runaway began holds nothing.
+    const before = await get(
+      `since=${new Date(T - 60 * MIN).toISOString()}&until=${new Date(T).toISOString()}`,
+    );
+    expect(((await before.json()) as { anomalies: unknown[] }).anomalies).toEqual([]);
+    // Without a range: right now (here, in the middle of the runaway).
+    const now = await get(`at=${new Date(T + 10 * MIN).toISOString()}`);
+    const current = (await now.json()) as { anomalies: { entity: { value: string } }[] };
+    expect(current.anomalies.map((a) => a.entity.value)).toEqual(['runaway']);
+    expect((await get(`at=${new Date(T).toISOString()}&since=24h`)).status).toBe(400);
   });
 });

@@ -5,11 +5,15 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { compareDecimal } from '../analytics/decimal-text.ts';
-import { detectAnomalies } from '../anomalies/index.ts';
+import { detectAnomalies, listAnomalyHistory } from '../anomalies/index.ts';
 import { type BudgetCheck, type BudgetCounter, evaluateBudgets } from '../budgets/index.ts';
-import { parseQuery } from './query-params.ts';
+import { parseQuery, rangeOf } from './query-params.ts';
 
 const AtQuery = z.object({ at: z.coerce.date().optional() });
+const AnomaliesQuery = AtQuery.extend({
+  since: z.string().optional(),
+  until: z.string().optional(),
+});
 const CheckQuery = z.object(
   Object.fromEntries(SCOPE_FIELDS.map((f) => [f, z.string().optional()])) as Record<
     (typeof SCOPE_FIELDS)[number],
@@ -67,8 +71,16 @@ export function budgetRoutes(deps: {
   const app = new Hono<{ Variables: TenantVariables }>();
   const { store, config, counter, auth } = deps;
 
+  // `at` (default now): what burns at that moment; `since`/`until`: the anomalies the alert
+  // engine recorded in that range, with start, end, peak ratio and cost.
   app.get('/anomalies', auth, async (c) => {
-    const q = parseQuery(AtQuery, c.req.query());
+    const q = parseQuery(AnomaliesQuery, c.req.query());
+    if (q.since !== undefined || q.until !== undefined) {
+      if (q.at) throw new HTTPException(400, { message: 'at: give either at or since/until' });
+      const range = rangeOf({ since: q.since ?? '24h', until: q.until });
+      const anomalies = await listAnomalyHistory(store, { tenant: c.get('tenant'), ...range });
+      return c.json({ range, anomalies });
+    }
     const now = q.at ?? new Date();
     const anomalies = await detectAnomalies(store, {
       tenant: c.get('tenant'),

@@ -1,6 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type AlertView, createAlertEngine, exportGrafanaAlertRules } from '@tokenwatch/analyzer';
+import {
+  type AlertView,
+  alertEntityName,
+  createAlertEngine,
+  exportGrafanaAlertRules,
+} from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
 import { type Backend, CliError, closeBackend, getRemote, openBackend } from '../backend.ts';
@@ -110,12 +115,14 @@ export function registerAlerts(program: Command): void {
     });
 }
 
+/** One row of `alerts list`: which entity it is about comes first, so identical rules differ. */
 function alertRecord(a: AlertView): Record<string, unknown> {
   return {
     rule: a.rule,
     state: a.muted ? `${a.state} (muted)` : a.state,
     severity: a.severity,
     tenant: a.tenant,
+    entity: alertEntityName(a.labels, a.tenant),
     summary: a.annotations.summary ?? '',
     since: new Date(a.startsAt).toISOString(),
   };

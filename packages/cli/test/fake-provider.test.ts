@@ -1,36 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import { DEFAULT_TEXT } from '@tokenwatch/fake-llm';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { waitUntilClosed } from './ports.ts';
 import { cliArgs, repo } from './serve-process.ts';
-
-/**
- * The part of `@anthropic-ai/sdk` this test uses. The SDK is a dependency of fake-llm, not of the
- * CLI, so it is loaded from fake-llm's folder and the CLI's typecheck cannot see its types.
- */
-type AnthropicClient = {
-  messages: {
-    create(body: {
-      model: string;
-      max_tokens: number;
-      messages: { role: 'user'; content: string }[];
-    }): Promise<{
-      content: { type: string; text?: string }[];
-      usage: {
-        input_tokens: number;
-        output_tokens: number;
-        cache_read_input_tokens: number | null;
-        cache_creation_input_tokens: number | null;
-      };
-    }>;
-  };
-};
-const { default: Anthropic } = createRequire(join(repo, 'packages/fake-llm/package.json'))(
-  '@anthropic-ai/sdk',
-) as { default: new () => AnthropicClient };
 
 /** 40 characters with no tags: the fake estimates ceil(40 / 4) = 10 input tokens. */
 const PROMPT = 'Count the tokens of this prompt, please.';

@@ -57,6 +57,7 @@ describe('CLI manners', () => {
       ['cost', '--since', '2026-W49', '--until', '2026-W49'],
       ['tasks', '--since', '90m'],
       ['budgets', '--at', '2026-12-01T09:30'],
+      ['report', 'weekly', '--from', 'yesterday', '--to', 'today', '--format', 'json'],
     ];
     for (const args of ok) {
       const out = await tokenwatch(['--data-dir', dataDir, ...args]);
@@ -68,6 +69,17 @@ describe('CLI manners', () => {
     expect(bad.stderr).toContain('--since: not a time: "soon" (use 90m, 1d, 2w, now, today');
     const badAt = await tokenwatch(['--data-dir', dataDir, 'budgets', '--at', 'noon']);
     expect(badAt.stderr).toContain('--at: not a time: "noon"');
+    const badFrom = await tokenwatch([
+      '--data-dir',
+      dataDir,
+      'report',
+      'weekly',
+      '--from',
+      'x',
+      '--to',
+      '1d',
+    ]);
+    expect(badFrom.stderr).toContain('--from: not a time: "x"');
   });
 
   it('shows the configuration as YAML, nested values included', async () => {

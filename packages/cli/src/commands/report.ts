@@ -1,10 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { type Dimension, parseDimensions, renderWeeklyReport } from '@tokenwatch/analyzer';
+import {
+  type Dimension,
+  parseDimensions,
+  renderWeeklyReport,
+  TIME_FORMS,
+} from '@tokenwatch/analyzer';
 import { REPORT_FORMATS, type ReportFormat } from '@tokenwatch/config';
 import { createPricer } from '@tokenwatch/pricing';
 import { type Command, Option } from 'commander';
 import { CliError, closeBackend, openBackend } from '../backend.ts';
-import { configFrom, type GlobalOptions } from '../options.ts';
+import { configFrom, type GlobalOptions, parseTimeFlag } from '../options.ts';
 
 type Options = {
   week?: string;
@@ -17,13 +22,6 @@ type Options = {
   tenant: string;
 };
 
-function dateOf(flag: string, value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new CliError(`${flag}: not a date: ${value}`);
-  return date;
-}
-
 /** `tokenwatch report weekly`: the weekly cost attribution report. */
 export function registerReport(program: Command): void {
   program
@@ -34,8 +32,8 @@ export function registerReport(program: Command): void {
       'who spent what, what changed, what was wasted, for one week (default: the last complete one)',
     )
     .option('--week <week>', 'ISO week, e.g. 2026-W47')
-    .option('--from <date>', 'start of a custom range (with --to)')
-    .option('--to <date>', 'end of a custom range')
+    .option('--from <time>', `start of a custom range (with --to): ${TIME_FORMS}`)
+    .option('--to <time>', 'end of a custom range; a day or week given here is included whole')
     .option('--by <dimensions>', 'extra attribution, e.g. team,agent,feature,model')
     .addOption(
       new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('md'),
@@ -54,11 +52,13 @@ export function registerReport(program: Command): void {
       } catch (err) {
         throw new CliError(`--by: ${(err as Error).message}`);
       }
+      const timezone = opts.tz ?? config.timezone;
+      const now = new Date();
       const selection = {
         week: opts.week,
-        from: dateOf('--from', opts.from),
-        to: dateOf('--to', opts.to),
-        timezone: opts.tz ?? config.timezone,
+        from: opts.from ? parseTimeFlag('--from', opts.from, { now, timezone }) : undefined,
+        to: opts.to ? parseTimeFlag('--to', opts.to, { now, timezone, edge: 'end' }) : undefined,
+        timezone,
       };
       const backend = await openBackend(config, global.server);
       let text: string;

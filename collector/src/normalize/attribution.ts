@@ -85,8 +85,18 @@ const KEYS: Record<Exclude<AttributionField, 'service' | 'environment'> | 'taskI
 const INHERITED = ['agent', 'userId', 'team', 'feature', 'sessionId', 'taskId'] as const;
 
 /**
+ * False for the OpenTelemetry SDK's default service name (`unknown_service`, or
+ * `unknown_service:<process>` as the Node SDK spells it), which says nobody named the service.
+ */
+function isNamedService(name: string): boolean {
+  return name !== '' && name !== 'unknown_service' && !name.startsWith('unknown_service:');
+}
+
+/**
  * Attribution of a span: its own attributes, then its ancestors' in the same batch (nearest first),
- * then the resource's, then the configured rules; the task id falls back to the trace id.
+ * then the resource's, then the configured rules; the task id falls back to the trace id. An agent
+ * nothing names is the service (`service.name`), unless that is the SDK's default: a service that
+ * makes LLM calls is usually one agent, and a blank agent hides it from every per-agent view.
  */
 export function resolveAttribution(
   own: Attributes,
@@ -120,6 +130,8 @@ export function resolveAttribution(
     result[rule.field] =
       readString(own, rule.attribute) ?? readString(resource, rule.attribute) ?? '';
   }
+  // After the rules: a configured rule naming the agent is more specific than the service.
+  if (result.agent === '' && isNamedService(result.service)) result.agent = result.service;
   if (result.taskId === '') result.taskId = traceId;
   return result;
 }

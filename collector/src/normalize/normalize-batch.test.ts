@@ -660,6 +660,75 @@ describe('normalizeBatch: attribution and tasks', () => {
     ]);
   });
 
+  describe('an agent nothing names', () => {
+    const task = span({
+      name: 'task triage',
+      kind: 'INTERNAL',
+      attrs: {
+        'tokenwatch.task.id': 'task-7',
+        'tokenwatch.task.name': 'triage',
+        'tokenwatch.task.outcome': 'success',
+      },
+    });
+    const call = (attrs: Attributes = {}) =>
+      span({
+        name: 'chat gpt-4o',
+        parent: task,
+        attrs: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.usage.input_tokens': 10,
+          'gen_ai.usage.output_tokens': 2,
+          ...attrs,
+        },
+      });
+    const agents = (out: ReturnType<typeof run>) => ({
+      call: out.calls[0]?.agent,
+      task: out.tasks[0]?.agent,
+    });
+
+    it('is the service, when only the resource names the service', () => {
+      const out = run(batch('x', [call(), task], { 'service.name': 'support-bot' }));
+      expect(agents(out)).toEqual({ call: 'support-bot', task: 'support-bot' });
+      expect(out.calls[0]?.service).toBe('support-bot');
+    });
+
+    it("stays blank under the SDK's default service name", () => {
+      for (const service of ['unknown_service:node', 'unknown_service']) {
+        const out = run(batch('x', [call(), task], { 'service.name': service }));
+        expect(agents(out)).toEqual({ call: '', task: '' });
+      }
+      expect(agents(run(batch('x', [call(), task], {})))).toEqual({ call: '', task: '' });
+    });
+
+    it('yields to any agent named on the span, an ancestor, the resource or a rule', () => {
+      const resource = { 'service.name': 'support-bot' };
+      const own = run(batch('x', [call({ 'gen_ai.agent.name': 'triager' }), task], resource));
+      expect(agents(own)).toEqual({ call: 'triager', task: 'support-bot' });
+      const namedTask = span({
+        name: 'task triage',
+        kind: 'INTERNAL',
+        attrs: {
+          'tokenwatch.task.id': 'task-8',
+          'tokenwatch.task.outcome': 'success',
+          'gen_ai.agent.name': 'planner',
+        },
+      });
+      const inherited = run(
+        batch('x', [{ ...call(), parentSpanId: namedTask.spanId }, namedTask], resource),
+      );
+      expect(agents(inherited)).toEqual({ call: 'planner', task: 'planner' });
+      const fromResource = run(
+        batch('x', [call(), task], { ...resource, 'tokenwatch.agent': 'bot-v2' }),
+      );
+      expect(agents(fromResource)).toEqual({ call: 'bot-v2', task: 'bot-v2' });
+      const byRule = normalizeBatch(
+        batch('x', [call(), task], { ...resource, 'k8s.deployment.name': 'triage-worker' }),
+        { tenant: 'acme', rules: [{ field: 'agent', attribute: 'k8s.deployment.name' }] },
+      );
+      expect(agents(byRule)).toEqual({ call: 'triage-worker', task: 'triage-worker' });
+    });
+  });
+
   it('marks a failed task span as a failure with its message', () => {
     const out = run(
       batch('x', [

@@ -12,6 +12,7 @@ import type { AnyFunction } from './internal-types.ts';
 import { isRecord } from './json.ts';
 import { LlmInstrumentation } from './llm-instrumentation.ts';
 import type { TokenwatchInstrumentationConfig } from './types.ts';
+import { markInstrumented } from './visibility.ts';
 
 /** Versions of `@anthropic-ai/sdk` whose classes are patched. */
 export const ANTHROPIC_VERSIONS = ['>=0.30.0 <2'];
@@ -84,6 +85,7 @@ export class AnthropicInstrumentation extends LlmInstrumentation {
       if (typeof prototype.countTokens === 'function') {
         this._wrap(prototype, 'countTokens', (original) => routeQuietly(original, isEnabled));
       }
+      markInstrumented();
     } catch (err) {
       this._diag.error('could not patch @anthropic-ai/sdk', err);
     }

@@ -37,6 +37,7 @@ import type {
   RequestInfo,
 } from './internal-types.ts';
 import { isRecord, type JsonObject, requestKey } from './json.ts';
+import { guardAttribution } from './process-attribution.ts';
 import { serverAttributes, setOutcomeAttributes, startAttributes } from './span-attributes.ts';
 import { isStreamLike, observeStream } from './stream-observer.ts';
 import { activeTask, type TaskState } from './task.ts';
@@ -312,7 +313,8 @@ export function patchCall(
           maxOutputTokens: call.info.maxOutputTokens,
           promptText: call.info.promptText,
           requestKey: () => requestKey(params),
-          attribution: call.attribution?.attribution ?? {},
+          // With the process-wide values and the service-name fallback, as the collector stores it.
+          attribution: guardAttribution(call.attribution?.attribution),
         });
       } catch (err) {
         if (err instanceof GuardError) {

@@ -16,6 +16,7 @@ import { embeddingsAdapter } from './openai-embeddings.ts';
 import { responsesAdapter } from './openai-responses.ts';
 import type { TokenwatchInstrumentationConfig } from './types.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
+import { markInstrumented } from './visibility.ts';
 
 const INSTRUMENTED = Symbol.for('@tokenwatch/instrumentation instrumented');
 
@@ -89,8 +90,10 @@ export function instrument<T extends object>(
       patchCreate(chat.completions, chatCompletionsAdapter, 'openai', deps);
       patchCreate(candidate.responses, responsesAdapter, 'openai', deps);
       patchCreate(candidate.embeddings, embeddingsAdapter, 'openai', deps);
+      markInstrumented();
     } else if (isRecord(candidate.messages)) {
       instrumentAnthropic(candidate.messages, deps);
+      markInstrumented();
     } else {
       deps.diag.warn('instrument() was given neither an OpenAI nor an Anthropic client');
     }

@@ -13,6 +13,7 @@ import { chatCompletionsAdapter } from './openai-chat.ts';
 import { embeddingsAdapter } from './openai-embeddings.ts';
 import { responsesAdapter } from './openai-responses.ts';
 import type { TokenwatchInstrumentationConfig } from './types.ts';
+import { markInstrumented } from './visibility.ts';
 
 /** Versions of `openai` whose classes are patched. */
 export const OPENAI_VERSIONS = ['>=5.0.0 <7'];
@@ -68,10 +69,12 @@ export class OpenAIInstrumentation extends LlmInstrumentation {
   protected _patch<T>(moduleExports: T): T {
     try {
       const deps = this._deps();
-      for (const [prototype, adapter] of openaiTargets(moduleExports)) {
+      const targets = openaiTargets(moduleExports);
+      for (const [prototype, adapter] of targets) {
         // _wrap unwraps a method it wrapped before, so patching twice leaves one wrapper.
         this._wrap(prototype, 'create', (original) => patchCall(adapter, 'openai', original, deps));
       }
+      if (targets.length > 0) markInstrumented();
     } catch (err) {
       this._diag.error('could not patch openai', err);
     }

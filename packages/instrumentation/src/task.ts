@@ -25,6 +25,7 @@ import { effectiveBudget } from './guard/defaults.ts';
 import { TaskBudget } from './guard/task-budget.ts';
 import type { BudgetStatus, TaskHandle, TaskOptions, TaskOutcome } from './types.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
+import { watchBudgetedTask } from './visibility.ts';
 
 /** A running task as the context holds it. */
 export type TaskState = {
@@ -82,6 +83,9 @@ export function withTask<T>(options: TaskOptions, fn: (task: TaskHandle) => T): 
   const budgetOptions = effectiveBudget(options.budget);
   const budget = budgetOptions ? new TaskBudget(id, budgetOptions, parentTask?.budget) : undefined;
   const state: TaskState = { id, name: options.name, budget: budget ?? parentTask?.budget };
+  // A guard with no instrumented SDK to guard says so when the task ends, instead of enforcing
+  // nothing in silence.
+  const checkVisibility = budget ? watchBudgetedTask(options.name) : undefined;
 
   const taskAttributes = {
     [ATTR_TOKENWATCH_TASK_ID]: id,
@@ -109,26 +113,30 @@ export function withTask<T>(options: TaskOptions, fn: (task: TaskHandle) => T): 
     getBudget: () => state.budget?.status(),
   };
 
+  const end = (outcome: TaskOutcome, err: unknown): void => {
+    checkVisibility?.();
+    endTask(span, outcome, err);
+  };
   let result: T;
   try {
     result = context.with(taskContext, fn, undefined, handle);
   } catch (err) {
-    endTask(span, explicit ?? 'failure', err);
+    end(explicit ?? 'failure', err);
     throw err;
   }
   if (isPromiseLike(result)) {
     return result.then(
       (value) => {
-        endTask(span, explicit ?? 'success', undefined);
+        end(explicit ?? 'success', undefined);
         return value;
       },
       (err: unknown) => {
-        endTask(span, explicit ?? 'failure', err);
+        end(explicit ?? 'failure', err);
         throw err;
       },
     ) as T;
   }
-  endTask(span, explicit ?? 'success', undefined);
+  end(explicit ?? 'success', undefined);
   return result;
 }
 

@@ -283,8 +283,11 @@ export type RegisterOptions = TokenwatchInstrumentationConfig & {
 
 /** What {@link register} returns. */
 export type TokenwatchHandle = {
-  /** Exports what is buffered. */
+  /** Exports what is buffered. Never rejects: a failed export is reported on stderr. */
   forceFlush(): Promise<void>;
-  /** Flushes and stops the SDK; call it before the process exits. */
+  /**
+   * Flushes and stops the SDK; call it before the process exits. Waits a few seconds at most and
+   * never rejects: a collector that cannot be reached is reported on stderr, once.
+   */
   shutdown(): Promise<void>;
 };

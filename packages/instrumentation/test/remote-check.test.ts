@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeLlm, startFakeLlm } from '@tokenwatch/fake-llm';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BudgetExceededError, GuardError } from '../src/guard/errors.ts';
 import { clearRemoteCache, parseCheckResponse } from '../src/guard/remote-check.ts';
 import { withTask } from '../src/task.ts';
@@ -154,6 +154,45 @@ describe('remote budget check', () => {
     );
     expect(error.reason).toBe('remote-unavailable');
     expect(fake.requests).toHaveLength(2);
+  });
+});
+
+describe('the agent scope when the context names no agent', () => {
+  const saved = {
+    OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME,
+    OTEL_RESOURCE_ATTRIBUTES: process.env.OTEL_RESOURCE_ATTRIBUTES,
+  };
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  const scopesAsked = async (attribution: { agent?: string }) => {
+    await withTask(
+      { name: 'r', team: 'search', ...attribution, budget: { remoteCheck: remote() } },
+      () => chat(),
+    );
+    return asked.sort();
+  };
+
+  it('is the service name, as the collector stores it', async () => {
+    process.env.OTEL_SERVICE_NAME = 'support-bot';
+    expect(await scopesAsked({})).toEqual(['agent:support-bot', 'team:search']);
+  });
+
+  it("is left out under the SDK's default service name", async () => {
+    process.env.OTEL_SERVICE_NAME = 'unknown_service:node';
+    expect(await scopesAsked({})).toEqual(['team:search']);
+  });
+
+  it('is the agent named in the context, or else on the resource, before the service', async () => {
+    process.env.OTEL_SERVICE_NAME = 'support-bot';
+    process.env.OTEL_RESOURCE_ATTRIBUTES = 'gen_ai.agent.name=resource%20agent,x=y';
+    expect(await scopesAsked({ agent: 'triager' })).toEqual(['agent:triager', 'team:search']);
+    asked.length = 0;
+    clearRemoteCache();
+    expect(await scopesAsked({})).toEqual(['agent:resource agent', 'team:search']);
   });
 });
 

@@ -13,12 +13,16 @@
  * seconds; an application that ends with `process.exit()` or a signal should call the handle's
  * `shutdown()` itself (use `register()` from the main entry point then).
  */
+import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { readEnvOptions } from './env.ts';
 import { startTokenwatch } from './sdk.ts';
 
+// Preloads given with `--require` also run in Node's module-hooks worker thread, where starting
+// the SDK would register the loader hook a second time (Node warns) and export nothing: the
+// application runs on the main thread. Worker threads of the application call `register()`.
 const options = readEnvOptions();
-if (options.enabled) {
+if (options.enabled && isMainThread) {
   const handle = startTokenwatch(options, { entry: 'preload' });
   // Flush once the application is done; `once` because the flush itself schedules work, after
   // which beforeExit fires again. The shutdown is bounded, so a collector that is down does not

@@ -18,6 +18,7 @@ type Rule = {
   uid: string;
   title: string;
   condition: string;
+  keepFiringFor: string;
   labels: Record<string, string>;
   data: {
     refId: string;
@@ -67,6 +68,8 @@ describe('exportGrafanaAlertRules', () => {
     ]);
     for (const rule of group!.rules) {
       expect(rule.condition).toBe('C');
+      // Three evaluations of 1m, as the engine keeps a firing alert.
+      expect(rule.keepFiringFor).toBe('180s');
       expect(rule.uid).toMatch(/^tw_[0-9a-f]{16}$/);
       expect(rule.data.map((d) => d.datasourceUid)).toEqual([
         'tw-clickhouse',

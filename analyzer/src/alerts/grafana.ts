@@ -10,6 +10,7 @@ import { parseDuration } from '../shared/duration.ts';
 import { type AlertRuleConfig, effectiveAlertRules } from './config.ts';
 import type { AlertEngineConfig } from './engine.ts';
 import { percent } from './labels.ts';
+import { DEFAULT_KEEP_EVALUATIONS } from './lifecycle.ts';
 import { toYaml, type YamlValue } from './yaml-text.ts';
 
 type Query = { sql: string; threshold: number; rangeSeconds: number };
@@ -131,6 +132,10 @@ export function exportGrafanaAlertRules(config: AlertEngineConfig, datasourceUid
         noDataState: 'OK',
         execErrState: 'Error',
         for: '0s',
+        // The same hysteresis as the engine: three evaluations unless the rule says otherwise.
+        keepFiringFor:
+          rule.keep_firing_for ??
+          `${(DEFAULT_KEEP_EVALUATIONS * parseDuration(config.alerts.evaluate_every)) / 1000}s`,
         annotations: {
           summary: `${rule.name}: ${rule.kind} above ${rule.kind === 'budget_threshold' ? `${percent(q.threshold)}%` : q.threshold}`,
         },

@@ -17,14 +17,24 @@ export {
   SCOPE_FIELDS,
   type ScopeField,
 } from './analytics-schema.ts';
+export {
+  changedSections,
+  keepRestartOnly,
+  type RestartOnlyChange,
+  restartOnlyChanges,
+  sameValue,
+} from './changes.ts';
 export { envBool, envInt, envString } from './env.ts';
 export { ConfigError } from './errors.ts';
 export {
   type Config,
   type ConfigFlags,
+  type ConfigSources,
   DEFAULT_CONFIG_FILE,
   hashApiKey,
+  type LoadedConfig,
   loadConfig,
+  loadConfigWithChecksum,
 } from './load.ts';
 export {
   REPORT_DAYS,
@@ -41,3 +51,4 @@ export {
   ConfigFileSchema,
   configJsonSchema,
 } from './schema.ts';
+export { type ConfigWatcher, type ConfigWatchOptions, watchConfigFile } from './watch.ts';

@@ -52,13 +52,29 @@ export const DEFAULT_CONFIG_FILE = 'tokenwatch.yaml';
 
 type Layer = { path: string[]; value: unknown; source: string };
 
+/** Where {@link loadConfig} looks: flags, environment and working directory. */
+export type ConfigSources = { flags?: ConfigFlags; env?: NodeJS.ProcessEnv; cwd?: string };
+
+/** A resolved configuration and the sha256 of the file bytes it was read from. */
+export type LoadedConfig = {
+  config: Config;
+  /** Hex sha256 of the config file as read (of the empty string when there is no file). */
+  sha256: string;
+};
+
 /**
  * Resolves the configuration from flags, `TOKENWATCH_*` variables, tokenwatch.yaml and defaults.
  * Errors name the offending key and where it came from (file:line:column, variable or flag).
  */
-export function loadConfig(
-  options: { flags?: ConfigFlags; env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Config {
+export function loadConfig(options: ConfigSources = {}): Config {
+  return loadConfigWithChecksum(options).config;
+}
+
+/**
+ * {@link loadConfig}, also giving the checksum of the exact bytes parsed: what `serve` shows on
+ * /metrics and compares to tell a real edit from a touch when it reloads.
+ */
+export function loadConfigWithChecksum(options: ConfigSources = {}): LoadedConfig {
   const { flags = {}, env = process.env, cwd = process.cwd() } = options;
   const explicit = flags.config ?? envString(env, 'TOKENWATCH_CONFIG');
   const file = explicit
@@ -69,7 +85,8 @@ export function loadConfig(
   if (explicit && file && !existsSync(file))
     throw new ConfigError(`Config file not found: ${file}`);
 
-  const parsed = file ? parseYaml(file) : { data: {}, locate: () => undefined };
+  const text = file ? readConfigText(file) : '';
+  const parsed = file ? parseYaml(file, text) : { data: {}, locate: () => undefined };
   const layers: Layer[] = [
     {
       path: ['server', 'host'],
@@ -111,7 +128,7 @@ export function loadConfig(
     throw new ConfigError(formatIssues(result.error.issues, file, parsed.locate, sources));
   }
   const c = result.data;
-  return {
+  const config: Config = {
     configFile: file,
     server: { host: c.server.host, port: c.server.port },
     store: {
@@ -140,6 +157,7 @@ export function loadConfig(
     reports: c.reports,
     alerts: c.alerts,
   };
+  return { config, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
 /** The hex sha256 of an API key: what the configuration keeps instead of the key. */
@@ -169,8 +187,19 @@ function envApiKeys(env: NodeJS.ProcessEnv): { tenant: string; keySha256: string
 
 type Locate = (path: PropertyKey[]) => string | undefined;
 
-function parseYaml(file: string): { data: unknown; locate: Locate } {
-  const text = readFileSync(file, 'utf8');
+/** The file's text; a file that vanished between the check and the read (an editor replacing it) is a ConfigError too. */
+function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT' ? `Config file not found: ${file}` : `${file}: cannot read: ${code}`,
+    );
+  }
+}
+
+function parseYaml(file: string, text: string): { data: unknown; locate: Locate } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const [error] = doc.errors;

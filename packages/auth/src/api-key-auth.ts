@@ -8,18 +8,40 @@ export type TenantVariables = { tenant: string };
 /** Tenant used when the server runs without keys (loopback only). */
 export const OPEN_TENANT = 'default';
 
+/** One configured API key: the tenant it acts for and the hex sha256 of the key. */
+export type ApiKeyEntry = { tenant: string; keySha256: string };
+
+/**
+ * The keys a middleware accepts: a fixed list, or a function read on every request, so a server
+ * that reloads its configuration rotates keys without rebuilding its routes.
+ */
+export type ApiKeySource = readonly ApiKeyEntry[] | (() => readonly ApiKeyEntry[]);
+
+type HashedKey = { tenant: string; hash: Buffer };
+
 /**
  * Maps `Authorization: Bearer <key>` or `x-tokenwatch-key: <key>` to a tenant by the key's sha256.
  * Without configured keys every request is the `default` tenant. The serve process's admin token
  * (used by the CLI) may act for any tenant, named by the `tenant` query parameter.
  */
 export function apiKeyAuth(
-  keys: readonly { tenant: string; keySha256: string }[],
+  keys: ApiKeySource,
   options: { adminToken?: string } = {},
 ): MiddlewareHandler<{
   Variables: TenantVariables;
 }> {
-  const byHash = keys.map((k) => ({ tenant: k.tenant, hash: Buffer.from(k.keySha256, 'hex') }));
+  const read = typeof keys === 'function' ? keys : () => keys;
+  // Decoded once per list: a reload hands over a new array, a request between reloads reuses it.
+  let hashedFrom: readonly ApiKeyEntry[] | undefined;
+  let hashed: HashedKey[] = [];
+  const current = (): HashedKey[] => {
+    const list = read();
+    if (list !== hashedFrom) {
+      hashed = list.map((k) => ({ tenant: k.tenant, hash: Buffer.from(k.keySha256, 'hex') }));
+      hashedFrom = list;
+    }
+    return hashed;
+  };
   const admin = options.adminToken
     ? createHash('sha256').update(options.adminToken).digest()
     : undefined;
@@ -32,6 +54,7 @@ export function apiKeyAuth(
       c.set('tenant', c.req.query('tenant') || OPEN_TENANT);
       return next();
     }
+    const byHash = current();
     if (byHash.length === 0) {
       c.set('tenant', OPEN_TENANT);
       return next();

@@ -1,1 +1,7 @@
-export { apiKeyAuth, OPEN_TENANT, type TenantVariables } from './api-key-auth.ts';
+export {
+  type ApiKeyEntry,
+  type ApiKeySource,
+  apiKeyAuth,
+  OPEN_TENANT,
+  type TenantVariables,
+} from './api-key-auth.ts';

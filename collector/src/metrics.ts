@@ -73,5 +73,22 @@ export function createCollectorMetrics() {
       help: 'Spooled bytes not yet in the store.',
       registers: [registry],
     }),
+    // The configuration in effect, so a fleet can be checked against the file it should run.
+    configLoaded: new Gauge({
+      name: 'tokenwatch_config_loaded_timestamp_seconds',
+      help: 'When the configuration in effect was loaded (start or last applied reload).',
+      registers: [registry],
+    }),
+    configInfo: new Gauge({
+      name: 'tokenwatch_config_info',
+      help: 'Always 1; sha256 is the checksum of the config file in effect.',
+      labelNames: ['sha256'],
+      registers: [registry],
+    }),
+    configReloads: counter(
+      'tokenwatch_config_reloads_total',
+      'Config reloads by result: applied, or refused (invalid edit; the running config stays).',
+      ['result'],
+    ),
   };
 }

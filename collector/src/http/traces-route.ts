@@ -28,8 +28,10 @@ const RPC_FOR_STATUS: Record<number, number> = {
  */
 export function tracesRoute(
   ingestor: Ingestor,
-  maxBodyBytes: number,
+  /** The body limit, or a function read per request (it follows configuration reloads). */
+  maxBodyBytes: number | (() => number),
 ): Hono<{ Variables: TenantVariables }> {
+  const bodyLimit = typeof maxBodyBytes === 'function' ? maxBodyBytes : () => maxBodyBytes;
   const app = new Hono<{ Variables: TenantVariables }>();
   app.post('/v1/traces', async (c) => {
     const started = performance.now();
@@ -54,7 +56,7 @@ export function tracesRoute(
     async function handle(enc: OtlpEncoding): Promise<Response> {
       let traces: DecodedTraces;
       try {
-        const body = await readBody(c.req.raw, maxBodyBytes);
+        const body = await readBody(c.req.raw, bodyLimit());
         traces = enc === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
       } catch (err) {
         if (err instanceof OtlpDecodeError) {

@@ -36,8 +36,8 @@ type Waiter = {
  */
 export class GroupCommitter {
   private readonly spool: Spool;
-  private readonly maxPendingSpans: number;
-  private readonly maxLagBytes: number;
+  private maxPendingSpans: number;
+  private maxLagBytes: number;
   private readonly onCommit: GroupCommitOptions['onCommit'];
   private pending: Waiter[] = [];
   private pendingSpans = 0;
@@ -51,6 +51,12 @@ export class GroupCommitter {
     this.maxPendingSpans = options.maxPendingSpans ?? 200_000;
     this.maxLagBytes = options.maxLagBytes ?? 1024 * 1024 * 1024;
     this.onCommit = options.onCommit;
+  }
+
+  /** Changes the back-pressure limits (a configuration reload); they apply to the next submit. */
+  setLimits(limits: { maxPendingSpans: number; maxLagBytes: number }): void {
+    this.maxPendingSpans = limits.maxPendingSpans;
+    this.maxLagBytes = limits.maxLagBytes;
   }
 
   /** Spans accepted but not yet on disk. */

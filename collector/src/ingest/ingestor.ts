@@ -1,4 +1,4 @@
-import { createPricer, type PriceOverrideSpec } from '@tokenwatch/pricing';
+import type { Pricer } from '@tokenwatch/pricing';
 import type { LlmCall } from '@tokenwatch/schema';
 import type { Store } from '@tokenwatch/store';
 import type { CollectorMetrics } from '../metrics.ts';
@@ -24,9 +24,13 @@ export type IngestorOptions = {
   maxAttributeValueBytes: number;
   maxDistinctValues: number;
   attributionRules: readonly { field: string; from: string }[];
-  prices: readonly PriceOverrideSpec[];
+  /** Prices the calls: the one pricer the serve process builds per configuration. */
+  pricer: Pricer;
   log?: (message: string) => void;
 };
+
+/** The settings a configuration reload may change (not the spool's place, which is the store's). */
+export type LiveIngestOptions = Omit<IngestorOptions, 'spoolDir' | 'log'>;
 
 /** What became of one request's spans; the rest were made durable. */
 export type IngestResult = { rejected: RejectedSpan[]; accepted: number };
@@ -51,12 +55,12 @@ export class Ingestor {
   private readonly committer: GroupCommitter;
   private readonly writer: StoreWriter;
   private readonly rejections: RejectionLog;
-  private readonly pricer;
-  private readonly guard: CardinalityGuard;
+  private pricer: Pricer;
+  private guard: CardinalityGuard;
   private readonly callParents = new CallParentCache();
   private readonly billedCalls = new CallParentCache();
-  private readonly rules: AttributionRule[];
-  private readonly options: IngestorOptions;
+  private rules: AttributionRule[];
+  private options: IngestorOptions;
   private accepting = true;
   private readonly storedListeners: ((calls: readonly LlmCall[]) => void)[] = [];
 
@@ -89,12 +93,27 @@ export class Ingestor {
       onError: (err) =>
         log(`tokenwatch: recording rejected spans failed: ${(err as Error).message}`),
     });
-    this.pricer = createPricer({ overrides: options.prices });
+    this.pricer = options.pricer;
     this.guard = new CardinalityGuard(options.maxDistinctValues);
-    this.rules = options.attributionRules.map((r) => ({
-      field: RULE_FIELDS[r.field]!,
-      attribute: r.from,
-    }));
+    this.rules = attributionRules(options.attributionRules);
+  }
+
+  /**
+   * Applies reloaded settings to the requests that arrive from now on; a request in progress
+   * finishes with the settings it started with (ingest reads them before its first await).
+   * A new distinct-value limit starts a new cardinality window.
+   */
+  reconfigure(next: LiveIngestOptions): void {
+    const previous = this.options;
+    this.options = { ...next, spoolDir: previous.spoolDir, log: previous.log };
+    this.pricer = next.pricer;
+    this.rules = attributionRules(next.attributionRules);
+    if (next.maxDistinctValues !== previous.maxDistinctValues)
+      this.guard = new CardinalityGuard(next.maxDistinctValues);
+    this.committer.setLimits({
+      maxPendingSpans: next.maxPendingSpans,
+      maxLagBytes: next.maxSpoolBytes,
+    });
   }
 
   /** Subscribes to every call as it is stored (spend counters of the budget checks). */
@@ -131,6 +150,7 @@ export class Ingestor {
     m.attributesDropped.inc(limits.attributesDropped);
     m.valuesTruncated.inc(limits.valuesTruncated);
 
+    const { pricer, guard } = this;
     const normalized = normalizeBatch(traces, {
       tenant,
       rules: this.rules,
@@ -141,7 +161,7 @@ export class Ingestor {
     const refused = new Set<string>();
     const batch: IngestBatch = { calls: [], tasks: [], spans: [] };
     for (const call of normalized.calls) {
-      const priced = priceCall(call, this.pricer);
+      const priced = priceCall(call, pricer);
       if ('rejected' in priced) {
         rejected.push({ traceId: call.traceId, spanId: call.spanId, reason: priced.rejected });
         refused.add(call.spanId);
@@ -150,7 +170,7 @@ export class Ingestor {
       if (priced.unpriced) m.unpricedCalls.inc();
       if (priced.call.usageMissing) m.usageMissingCalls.inc();
       for (const dim of GUARDED_DIMENSIONS) {
-        const admitted = this.guard.admit(tenant, dim, priced.call[dim]);
+        const admitted = guard.admit(tenant, dim, priced.call[dim]);
         if (admitted !== priced.call[dim]) {
           m.cardinalityCapped.inc({ dimension: dim });
           priced.call[dim] = admitted;
@@ -160,8 +180,7 @@ export class Ingestor {
     }
     for (const task of normalized.tasks) {
       const parsed = { ...task, attributes: {} } as IngestBatch['tasks'][number];
-      for (const dim of GUARDED_DIMENSIONS)
-        parsed[dim] = this.guard.admit(tenant, dim, parsed[dim]);
+      for (const dim of GUARDED_DIMENSIONS) parsed[dim] = guard.admit(tenant, dim, parsed[dim]);
       batch.tasks.push(parsed);
     }
     for (const accepted of normalized.spans) {
@@ -202,4 +221,8 @@ export class Ingestor {
     await this.rejections.stop();
     this.spool.close();
   }
+}
+
+function attributionRules(rules: readonly { field: string; from: string }[]): AttributionRule[] {
+  return rules.map((r) => ({ field: RULE_FIELDS[r.field]!, attribute: r.from }));
 }

@@ -1,5 +1,5 @@
 import { apiKeyAuth, type TenantVariables } from '@tokenwatch/auth';
-import type { Config } from '@tokenwatch/config';
+import { type Config, changedSections } from '@tokenwatch/config';
 import { createPricer, type Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { Hono } from 'hono';
@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { type AlertEngine, createAlertEngine } from './alerts/index.ts';
 import { analyticsRoutes } from './api/analytics-routes.ts';
 import { budgetRoutes } from './api/budget-routes.ts';
+import type { AnalyzerSettings } from './api/settings.ts';
 import { BudgetCounter } from './budgets/index.ts';
 
 /** The analyzer as the serve process mounts it. */
@@ -14,54 +15,131 @@ export type Analyzer = {
   /** Routes under /api/v1: cost, tasks, cache, failures, context, anomalies, budgets (API-key authenticated, tenant-scoped). */
   app: Hono;
   /** In-memory spend per budget instance, for /budgets/check: feed it every stored call. */
-  budgets: BudgetCounter;
+  readonly budgets: BudgetCounter;
   /** The alert engine: the serve process starts and stops it; /api/v1/alerts lists its alerts. */
   alerts: AlertEngine;
   /** Prices with the configured overrides, shared by everything the serve process runs. */
-  pricer: Pricer;
+  readonly pricer: Pricer;
+  /**
+   * Applies a reloaded configuration: requests from now on use its keys, budgets, anomaly
+   * settings and the given pricer; the alert engine is replaced (over the same store, so open
+   * alerts carry on) when its rules, receivers, budgets, anomalies, keys or prices changed.
+   * Budget counts are not rebuilt here: call {@link Analyzer.rebuildBudgets}.
+   */
+  reconfigure(settings: AnalyzerSettings): Promise<void>;
+  /**
+   * Counts the current budgets from the store into a new counter, then swaps it in (checks keep
+   * answering from the old one meanwhile). Run it where no call can be stored concurrently
+   * (`store.exclusive`), or a call stored during the rebuild is missed.
+   */
+  rebuildBudgets(now: Date): Promise<void>;
 };
 
-/** Builds the analyzer over a store. */
+// Config sections the alert engine reads; an edit of another section leaves it running.
+const ALERT_SECTIONS = new Set([
+  'alerts',
+  'budgets',
+  'anomalies',
+  'timezone',
+  'auth.keys',
+  'prices',
+]);
+
+/**
+ * Builds the analyzer over a store. Give `pricer` to share one with the rest of the process;
+ * otherwise one is built from `config.prices`.
+ */
 export function createAnalyzer(deps: {
   store: Store;
   config: Config;
+  pricer?: Pricer;
   adminToken?: string;
 }): Analyzer {
-  const pricer = createPricer({ overrides: deps.config.prices });
-  const auth = apiKeyAuth(deps.config.apiKeys, { adminToken: deps.adminToken });
+  const { store } = deps;
+  let settings: AnalyzerSettings = {
+    config: deps.config,
+    pricer: deps.pricer ?? createPricer({ overrides: deps.config.prices }),
+  };
+  const current = () => settings;
+  const auth = apiKeyAuth(() => settings.config.apiKeys, { adminToken: deps.adminToken });
   const app = new Hono<{ Variables: TenantVariables }>();
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
     console.error('tokenwatch: analyzer request failed', err);
     return c.json({ error: 'internal error' }, 500);
   });
-  const budgets = new BudgetCounter({
-    budgets: deps.config.budgets,
-    timezone: deps.config.timezone,
-  });
-  app.route(
-    '/api/v1',
-    analyticsRoutes({
-      store: deps.store,
-      pricer,
-      auth,
-      config: deps.config,
-      timezone: deps.config.timezone,
+  const newCounter = ({ config }: AnalyzerSettings) =>
+    new BudgetCounter({ budgets: config.budgets, timezone: config.timezone });
+  let budgets = newCounter(settings);
+  app.route('/api/v1', analyticsRoutes({ store, settings: current, auth }));
+  app.route('/api/v1', budgetRoutes({ store, settings: current, counter: () => budgets, auth }));
+  const alerts = replaceableAlertEngine(() =>
+    createAlertEngine({
+      store,
+      config: settings.config,
+      pricer: settings.pricer,
+      onError: (err) =>
+        console.error(`tokenwatch: alert evaluation failed: ${(err as Error).message}`),
     }),
   );
-  app.route(
-    '/api/v1',
-    budgetRoutes({ store: deps.store, config: deps.config, counter: budgets, auth }),
-  );
-  const alerts = createAlertEngine({
-    store: deps.store,
-    config: deps.config,
-    pricer,
-    onError: (err) =>
-      console.error(`tokenwatch: alert evaluation failed: ${(err as Error).message}`),
-  });
   app.get('/api/v1/alerts', auth, async (c) =>
-    c.json({ alerts: await alerts.list({ tenant: c.get('tenant') }) }),
+    c.json({ alerts: await alerts.engine.list({ tenant: c.get('tenant') }) }),
   );
-  return { app: app as unknown as Hono, budgets, alerts, pricer };
+  return {
+    app: app as unknown as Hono,
+    get budgets() {
+      return budgets;
+    },
+    alerts: alerts.engine,
+    get pricer() {
+      return settings.pricer;
+    },
+    async reconfigure(next) {
+      const changed = changedSections(settings.config, next.config);
+      const repriced = next.pricer !== settings.pricer;
+      settings = next;
+      if (repriced || changed.some((section) => ALERT_SECTIONS.has(section)))
+        await alerts.replace();
+    },
+    async rebuildBudgets(now) {
+      const counter = newCounter(settings);
+      await counter.rebuild(store, now);
+      budgets = counter;
+    },
+  };
+}
+
+/**
+ * An alert engine whose configuration can be replaced: callers hold `engine`, which forwards to
+ * the engine of the current configuration. A replacement stops the old engine (waiting for its
+ * evaluation in progress) and starts the new one if the old was started. Alert state lives in the
+ * store, so the new engine carries on open alerts without notifying them again.
+ */
+function replaceableAlertEngine(create: () => AlertEngine): {
+  engine: AlertEngine;
+  replace(): Promise<void>;
+} {
+  let inner = create();
+  let started = false;
+  const engine: AlertEngine = {
+    evaluate: (now, options) => inner.evaluate(now, options),
+    list: (options) => inner.list(options),
+    test: (receiver, now) => inner.test(receiver, now),
+    start() {
+      started = true;
+      inner.start();
+    },
+    async stop() {
+      started = false;
+      await inner.stop();
+    },
+  };
+  return {
+    engine,
+    async replace() {
+      await inner.stop();
+      inner = create();
+      if (started) inner.start();
+    },
+  };
 }

@@ -1,6 +1,4 @@
 import type { TenantVariables } from '@tokenwatch/auth';
-import type { Config } from '@tokenwatch/config';
-import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -13,6 +11,7 @@ import { getTaskCostRegressions } from '../analytics/regression.ts';
 import { getTaskStatsByAgent, getTasks } from '../analytics/tasks.ts';
 import { renderWeeklyReport } from '../reports/weekly.ts';
 import { dimensionsOf, parseQuery, RangeQuery, rangeOf } from './query-params.ts';
+import type { SettingsSource } from './settings.ts';
 
 const CostQuery = RangeQuery.extend({
   by: z.string().optional(),
@@ -45,13 +44,12 @@ const TasksQuery = RangeQuery.extend({
  */
 export function analyticsRoutes(deps: {
   store: Store;
-  pricer: Pricer;
-  config: Config;
-  timezone: string;
+  /** The config and pricer in effect (they change when `serve` reloads its config). */
+  settings: SettingsSource;
   auth: MiddlewareHandler<{ Variables: TenantVariables }>;
 }): Hono<{ Variables: TenantVariables }> {
   const app = new Hono<{ Variables: TenantVariables }>();
-  const { store, pricer, auth } = deps;
+  const { store, settings, auth } = deps;
 
   app.get('/cost', auth, async (c) => {
     const q = parseQuery(CostQuery, c.req.query());
@@ -82,6 +80,7 @@ export function analyticsRoutes(deps: {
   });
   app.get('/cache', auth, async (c) => {
     const q = parseQuery(RangeQuery, c.req.query());
+    const { pricer } = settings();
     return c.json(
       await getCacheEfficiency(store, pricer, { tenant: c.get('tenant'), range: rangeOf(q) }),
     );
@@ -107,7 +106,8 @@ export function analyticsRoutes(deps: {
   });
   app.get('/reports/weekly', auth, async (c) => {
     const q = parseQuery(ReportQuery, c.req.query());
-    const timezone = q.tz ?? deps.timezone;
+    const { config, pricer } = settings();
+    const timezone = q.tz ?? config.timezone;
     let text: string;
     try {
       text = await renderWeeklyReport(store, {
@@ -116,7 +116,7 @@ export function analyticsRoutes(deps: {
         by: dimensionsOf(q.by),
         format: q.format,
         pricer,
-        config: deps.config,
+        config,
       });
     } catch (err) {
       if (err instanceof Error && /not an ISO week/.test(err.message))

@@ -1,5 +1,5 @@
 import type { TenantVariables } from '@tokenwatch/auth';
-import { type Config, SCOPE_FIELDS, type ScopeField } from '@tokenwatch/config';
+import { SCOPE_FIELDS, type ScopeField } from '@tokenwatch/config';
 import type { Store } from '@tokenwatch/store';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -8,6 +8,7 @@ import { compareDecimal } from '../analytics/decimal-text.ts';
 import { detectAnomalies, listAnomalyHistory } from '../anomalies/index.ts';
 import { type BudgetCheck, type BudgetCounter, evaluateBudgets } from '../budgets/index.ts';
 import { parseQuery, rangeOf } from './query-params.ts';
+import type { SettingsSource } from './settings.ts';
 
 const AtQuery = z.object({ at: z.coerce.date().optional() });
 const AnomaliesQuery = AtQuery.extend({
@@ -64,12 +65,14 @@ function summarize(check: BudgetCheck) {
 /** Tenant-scoped anomaly and budget routes (mounted under /api/v1). */
 export function budgetRoutes(deps: {
   store: Store;
-  config: Config;
-  counter: BudgetCounter;
+  /** The config in effect (it changes when `serve` reloads its config). */
+  settings: SettingsSource;
+  /** The budget counter in effect: a reload that changes budgets swaps in a new one. */
+  counter: () => BudgetCounter;
   auth: MiddlewareHandler<{ Variables: TenantVariables }>;
 }): Hono<{ Variables: TenantVariables }> {
   const app = new Hono<{ Variables: TenantVariables }>();
-  const { store, config, counter, auth } = deps;
+  const { store, settings, counter, auth } = deps;
 
   // `at` (default now): what burns at that moment; `since`/`until`: the anomalies the alert
   // engine recorded in that range, with start, end, peak ratio and cost.
@@ -85,7 +88,7 @@ export function budgetRoutes(deps: {
     const anomalies = await detectAnomalies(store, {
       tenant: c.get('tenant'),
       now,
-      config: config.anomalies,
+      config: settings().config.anomalies,
     });
     return c.json({ at: now, anomalies });
   });
@@ -93,6 +96,7 @@ export function budgetRoutes(deps: {
   app.get('/budgets', auth, async (c) => {
     const q = parseQuery(AtQuery, c.req.query());
     const now = q.at ?? new Date();
+    const { config } = settings();
     const budgets = await evaluateBudgets(store, {
       budgets: config.budgets,
       timezone: config.timezone,
@@ -108,7 +112,7 @@ export function budgetRoutes(deps: {
   app.get('/budgets/check', auth, (c) => {
     const query = c.req.query();
     const scope = { ...parseQuery(CheckQuery, query), ...parseScope(query.scope) };
-    const check = counter.check({ tenant: c.get('tenant'), scope, now: new Date() });
+    const check = counter().check({ tenant: c.get('tenant'), scope, now: new Date() });
     return c.json({ scope: query.scope ?? '', ...check, ...summarize(check) });
   });
   return app;

@@ -1,5 +1,6 @@
+import { loadConfigWithChecksum } from '@tokenwatch/config';
 import type { Command } from 'commander';
-import { configFrom } from '../options.ts';
+import type { GlobalOptions } from '../options.ts';
 import { startServer } from '../server/start-server.ts';
 
 /** `tokenwatch serve`: the collector and API process. */
@@ -11,8 +12,20 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on (default 4318)', (v) => Number.parseInt(v, 10))
     .option('--insecure', 'allow listening on a non-loopback address without API keys', false)
     .action(async (opts: { host?: string; port?: number; insecure: boolean }, command: Command) => {
-      const config = configFrom(command, { host: opts.host, port: opts.port });
-      const server = await startServer(config, { insecure: opts.insecure });
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      // Reloads read the same flags and environment as the start: only the file's edits count.
+      const load = () =>
+        loadConfigWithChecksum({
+          flags: {
+            config: globals.config,
+            dataDir: globals.dataDir,
+            clickhouseUrl: globals.clickhouseUrl,
+            host: opts.host,
+            port: opts.port,
+          },
+        });
+      const { config, sha256 } = load();
+      const server = await startServer(config, { insecure: opts.insecure, reload: load, sha256 });
       const where = config.store.clickhouseUrl ? 'ClickHouse server' : config.store.dataDir;
       console.error(`tokenwatch: listening on ${server.url} (store: ${where})`);
       let stopping = false;
@@ -32,6 +45,15 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      // The conventional "reread your configuration" signal (also what a file edit does).
+      process.on('SIGHUP', () => {
+        if (stopping) return;
+        server
+          .reloadConfig('SIGHUP')
+          .catch((err: unknown) =>
+            console.error(`tokenwatch: config reload failed: ${(err as Error).message}`),
+          );
+      });
       try {
         await server.ready;
       } catch (err) {

@@ -1,3 +1,4 @@
+import { createPricer } from '@tokenwatch/collector';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerApp, type ServerState } from './app.ts';
@@ -9,7 +10,8 @@ describe('server app', () => {
   let app: ReturnType<typeof createServerApp>;
   beforeAll(async () => {
     t = await openTestStore();
-    app = createServerApp({ store: t.store, state, adminToken: token, prices: [] });
+    const pricer = createPricer();
+    app = createServerApp({ store: t.store, state, adminToken: token, pricer: () => pricer });
   });
   afterAll(() => t.cleanup());
 

@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createPricer, reprice } from '@tokenwatch/collector';
-import type { PriceOverride } from '@tokenwatch/schema';
+import { type Pricer, reprice } from '@tokenwatch/collector';
 import {
   MigrationError,
   migrate,
@@ -21,8 +20,8 @@ export type ServerAppDeps = {
   state: ServerState;
   /** Bearer token for the admin API (`tokenwatch sql` and `migrate` through a running server). */
   adminToken: string;
-  /** Price overrides from the configuration, for repricing. */
-  prices: readonly PriceOverride[];
+  /** The pricer of the configuration in effect (the one ingestion uses), for repricing. */
+  pricer: () => Pricer;
 };
 
 const SqlRequest = z.object({ query: z.string().min(1), write: z.boolean().default(false) });
@@ -65,7 +64,8 @@ export function createServerApp(deps: ServerAppDeps): Hono {
       throw new HTTPException(400, {
         message: 'expected {"since": ISO date, "dryRun"?: boolean, "tenant"?: string}',
       });
-    const pricer = createPricer({ overrides: deps.prices });
+    // Read once: a reload during a long reprice does not switch prices half-way through.
+    const pricer = deps.pricer();
     return c.json(
       await reprice(deps.store, pricer, {
         since: body.data.since,

@@ -1,12 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { createAnalyzer, createReportScheduler } from '@tokenwatch/analyzer';
-import { createCollector } from '@tokenwatch/collector';
-import type { Config } from '@tokenwatch/config';
+import { type CollectorSettings, createCollector, createPricer } from '@tokenwatch/collector';
+import {
+  type Config,
+  ConfigError,
+  changedSections,
+  DEFAULT_CONFIG_FILE,
+  type LoadedConfig,
+} from '@tokenwatch/config';
 import { applyRetention, migrate } from '@tokenwatch/store';
 import { CliError, openConfiguredStore } from '../backend.ts';
 import { createServerApp, type ServerState } from './app.ts';
+import { createConfigReloader, type ReloadOutcome } from './live-config.ts';
 import { removeServerInfo, writeServerInfo } from './server-info.ts';
 
 /** A running `tokenwatch serve`. */
@@ -17,11 +26,34 @@ export type RunningServer = {
   flushed(): Promise<void>;
   /** Settles when migrations are applied and /readyz answers 200; rejects if they fail. */
   ready: Promise<void>;
+  /**
+   * Loads the config file again and applies what can change live (`serve` calls it on SIGHUP).
+   * Refused when the server was started without a way to reload (`options.reload`).
+   */
+  reloadConfig(trigger?: string): Promise<ReloadOutcome>;
   close(): Promise<void>;
+};
+
+/** Options of {@link startServer}. */
+export type StartServerOptions = {
+  /** Listen on a non-loopback address without API keys. @default false */
+  insecure?: boolean;
+  log?: (message: string) => void;
+  /**
+   * Loads the configuration again from the flags, environment and file it came from. Given (as
+   * `serve` does), the server applies edits of its config file as it runs and on `reloadConfig`.
+   */
+  reload?: () => LoadedConfig;
+  /** Checksum of the config file `config` was read from. @default read from `config.configFile` */
+  sha256?: string;
+  /** Quiet time after a file event before reloading. @default 300 */
+  watchDebounceMs?: number;
 };
 
 const BUDGET_REBUILD_MS = 10 * 60_000;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+// Config sections the weekly report reads; an edit of another section leaves its schedule alone.
+const REPORT_SECTIONS = ['reports', 'timezone', 'budgets', 'prices'];
 
 /**
  * Starts the serve process: opens the store, listens at once (so /healthz answers while
@@ -29,12 +61,14 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
  */
 export async function startServer(
   config: Config,
-  options: { insecure?: boolean; log?: (message: string) => void } = {},
+  options: StartServerOptions = {},
 ): Promise<RunningServer> {
   const log = options.log ?? ((message: string) => console.error(message));
   const { host, port } = config.server;
-  if (!LOOPBACK.test(host) && !options.insecure && config.apiKeys.length === 0) {
-    // Until API keys are configured, anyone who can reach the port could write and read cost data.
+  // Until API keys are configured, anyone who can reach the port could write and read cost data.
+  const exposedWithoutKeys = (c: Config) =>
+    !LOOPBACK.test(host) && !options.insecure && c.apiKeys.length === 0;
+  if (exposedWithoutKeys(config)) {
     throw new CliError(
       `Refusing to listen on ${host}: without API keys the server only binds loopback. ` +
         'Pass --insecure to expose it anyway.',
@@ -43,10 +77,13 @@ export async function startServer(
   const store = await openConfiguredStore(config);
   const state: ServerState = { ready: false, reason: 'applying migrations' };
   const adminToken = randomBytes(32).toString('hex');
-  const collector = createCollector({ store, config, log });
-  const app = createServerApp({ store, state, adminToken, prices: config.prices });
+  // One pricer per configuration, shared by ingestion, the analyzer, the reports and repricing,
+  // and replaced as a whole when a reload changes prices: no component prices with stale data.
+  let live: CollectorSettings = { config, pricer: createPricer({ overrides: config.prices }) };
+  const collector = createCollector({ store, config, pricer: live.pricer, log });
+  const app = createServerApp({ store, state, adminToken, pricer: () => live.pricer });
   app.route('/', collector.app);
-  const analyzer = createAnalyzer({ store, config, adminToken });
+  const analyzer = createAnalyzer({ store, config, pricer: live.pricer, adminToken });
   app.route('/', analyzer.app);
   // The budget counter counts every call stored after its snapshot of the store: both happen in
   // the writers' exclusive section, so no call is counted twice or missed.
@@ -56,7 +93,7 @@ export async function startServer(
   });
   const rebuildBudgets = () =>
     store.exclusive(async () => {
-      await analyzer.budgets.rebuild(store, new Date());
+      await analyzer.rebuildBudgets(new Date());
       counting = true;
     });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, port });
@@ -88,13 +125,15 @@ export async function startServer(
     });
   }
 
-  const reports = createReportScheduler({
-    store,
-    config,
-    pricer: analyzer.pricer,
-    onError: (err, delivery) =>
-      log(`tokenwatch: report delivery ${delivery} failed: ${(err as Error).message}`),
-  });
+  const createReports = (settings: CollectorSettings) =>
+    createReportScheduler({
+      store,
+      config: settings.config,
+      pricer: settings.pricer,
+      onError: (err, delivery) =>
+        log(`tokenwatch: report delivery ${delivery} failed: ${(err as Error).message}`),
+    });
+  let reports = createReports(live);
 
   const ready = (async () => {
     const result = await migrate(store);
@@ -113,6 +152,71 @@ export async function startServer(
     state.reason = `migrations failed: ${(err as Error).message}`;
   });
 
+  let closing: Promise<void> | undefined;
+
+  /**
+   * Applies a reloaded configuration. Everything requests read is swapped first, synchronously
+   * (keys, prices, budgets and the rest of the config), so each request sees one configuration;
+   * then what runs in the background is rebuilt: budget counts, the alert engine, the report
+   * schedule, table TTLs.
+   */
+  async function applyConfig(next: Config, running: Config): Promise<void> {
+    const changed = new Set(changedSections(running, next));
+    const pricer = changed.has('prices') ? createPricer({ overrides: next.prices }) : live.pricer;
+    live = { config: next, pricer };
+    collector.reconfigure(live);
+    const alertsReplaced = analyzer.reconfigure(live);
+    const failures: string[] = [];
+    const step = async (what: string, run: () => Promise<unknown>) => {
+      if (closing) return;
+      await run().catch((err: unknown) => failures.push(`${what}: ${(err as Error).message}`));
+    };
+    await step('alert engine', () => alertsReplaced);
+    if (changed.has('budgets') || changed.has('timezone'))
+      await step('budget counts', rebuildBudgets);
+    if (REPORT_SECTIONS.some((section) => changed.has(section))) {
+      await step('report schedule', async () => {
+        await reports.stop();
+        if (closing) return;
+        reports = createReports(live);
+        if (next.reports.enabled) reports.start();
+      });
+    }
+    if (changed.has('retention')) {
+      await step('retention', async () => {
+        const tables = await applyRetention(store, next.retention);
+        if (tables.length > 0) log(`tokenwatch: retention updated on ${tables.join(', ')}`);
+      });
+    }
+    if (failures.length > 0) throw new Error(failures.join('; '));
+  }
+
+  const initial: LoadedConfig = { config, sha256: options.sha256 ?? fileChecksum(config) };
+  collector.setConfigInfo({ sha256: initial.sha256, loadedAt: new Date() });
+  const reloader = createConfigReloader({
+    initial,
+    load: options.reload ?? noReload,
+    after: ready,
+    refuse: (next) =>
+      exposedWithoutKeys(next)
+        ? `auth.keys: without API keys the server on ${host} would be open to anyone; ` +
+          'keep a key, or restart with --insecure'
+        : undefined,
+    apply: applyConfig,
+    onOutcome: (outcome, inEffect, at) => {
+      collector.countReload(outcome.result === 'applied' ? 'applied' : 'refused');
+      if (outcome.result === 'applied')
+        collector.setConfigInfo({ sha256: inEffect.sha256, loadedAt: at });
+    },
+    log,
+  });
+  if (options.reload) {
+    // Watch where loadConfig looks: the file in use, or the default one should it appear.
+    reloader.watch(config.configFile ?? resolve(DEFAULT_CONFIG_FILE), {
+      debounceMs: options.watchDebounceMs,
+    });
+  }
+
   // A periodic rebuild heals what the counter cannot see (repricing, a retried insert).
   const rebuildTimer = setInterval(() => {
     if (state.ready)
@@ -122,17 +226,20 @@ export async function startServer(
   }, BUDGET_REBUILD_MS);
   rebuildTimer.unref();
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     adminToken,
     ready,
     flushed: () => collector.flushed(),
+    reloadConfig: (trigger = 'reload') => reloader.reload(trigger),
     close() {
       closing ??= (async () => {
         state.ready = false;
         state.reason = 'shutting down';
         clearInterval(rebuildTimer);
+        reloader.close();
+        // A reload in progress finishes (it skips its remaining steps) before its parts stop.
+        await reloader.idle();
         await reports.stop();
         await analyzer.alerts.stop();
         await new Promise<void>((resolve) => {
@@ -149,4 +256,19 @@ export async function startServer(
       return closing;
     },
   };
+}
+
+function noReload(): LoadedConfig {
+  throw new ConfigError('this server was started without a config source to reload from');
+}
+
+/** The sha256 of the config file's bytes (of nothing without a file), as loadConfig computes it. */
+function fileChecksum(config: Config): string {
+  let text = '';
+  try {
+    if (config.configFile) text = readFileSync(config.configFile, 'utf8');
+  } catch {
+    // Gone since it was read: the checksum of nothing says "not the file on disk".
+  }
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey } from '@tokenwatch/config';
@@ -36,9 +38,11 @@ type ConfigSpec = {
   host?: string;
   prices?: string;
   budgets?: string;
+  /** The body of the `alerts:` section. */
+  alerts?: string;
 };
 
-/** A whole tokenwatch.yaml: the keys (all tenant acme), then optional prices and budgets. */
+/** A whole tokenwatch.yaml: the keys (all tenant acme), then the optional sections. */
 function configText(spec: ConfigSpec): string {
   const lines = [
     ...(spec.host ? ['server:', `  host: ${spec.host}`] : []),
@@ -48,6 +52,7 @@ function configText(spec: ConfigSpec): string {
   ];
   if (spec.prices) lines.push('prices:', spec.prices);
   if (spec.budgets) lines.push('budgets:', spec.budgets);
+  if (spec.alerts) lines.push('alerts:', spec.alerts);
   return `${lines.join('\n')}\n`;
 }
 
@@ -378,6 +383,56 @@ describe('serve applies edits of its config file', () => {
     expect(await budgetStatus('broken-rolling', KEY_A)).toMatchObject({ limit: '0.07' });
   });
 
+  it('evaluates alert rules and notifies receivers added while running', async () => {
+    const hook = await startHook();
+    try {
+      // $1 per million input tokens: 20,000 tokens are $0.02, twice the $0.01 budget.
+      const prices = '  - { model: live-alert-model, input: 1, output: 1 }';
+      const budgets = budgetYaml('alerting-rolling', 'alerting-live', '0.01');
+      await applyConfig(configText({ keys: [KEY_A], prices, budgets, alerts: '  rules: []' }));
+      const span = {
+        spanId: 'e0e0e0e0e0e0e0e1',
+        model: 'live-alert-model',
+        agent: 'alerting-live',
+        input: 20_000,
+        output: 0,
+      };
+      expect((await sendSpan(span, KEY_A)).status).toBe(200);
+      expect(await storedCost(span.spanId)).toBe('0.02');
+      // Alerting is off (no rules): an evaluation would find the spent budget, but nothing fires.
+      const alertsNow = async () =>
+        ((await (await api('/alerts', KEY_A)).json()) as { alerts: { rule: string }[] }).alerts;
+      expect(await alertsNow()).toEqual([]);
+
+      await applyConfig(
+        configText({
+          keys: [KEY_A],
+          prices,
+          budgets,
+          alerts: [
+            '  evaluate_every: 1s',
+            '  receivers:',
+            `    - { name: live-hook, kind: webhook, url: "${hook.url}" }`,
+            '  rules:',
+            '    - name: live_budget_spent',
+            '      kind: budget_threshold',
+            '      severity: page',
+            '      budgets: [alerting-rolling]',
+            '      thresholds: [1]',
+          ].join('\n'),
+        }),
+      );
+      const message = await waitFor('the webhook to be notified', async () => hook.received[0]);
+      expect(message).toMatchObject({
+        status: 'firing',
+        commonLabels: { alertname: 'live_budget_spent', budget_id: 'alerting-rolling' },
+      });
+      expect((await alertsNow()).map((a) => a.rule)).toEqual(['live_budget_spent']);
+    } finally {
+      await hook.close();
+    }
+  });
+
   it('says a restart-only setting needs a restart, and applies the rest of the edit', async () => {
     await applyConfig(configText({ keys: [KEY_A] }));
     const logged = serve.log().length;
@@ -397,6 +452,28 @@ describe('serve applies edits of its config file', () => {
     expect(Number(loaded?.[1])).toBeGreaterThan(Date.now() / 1000 - 60);
   });
 });
+
+/** A webhook receiver on loopback that keeps the JSON bodies posted to it. */
+async function startHook(): Promise<{ url: string; received: unknown[]; close(): Promise<void> }> {
+  const received: unknown[] = [];
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      received.push(JSON.parse(body));
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -3,6 +3,7 @@
  * Prints what Tokenwatch found, for a newcomer: plain text tables and one line per finding.
  * Finding lines start with `!` so they stand out (and a test can pick them out).
  */
+import { isoWeekAt } from '@tokenwatch/analyzer';
 import type { Findings } from './findings.ts';
 
 /** How the demo ran, for the closing hints. */
@@ -96,8 +97,9 @@ export function renderFindings(f: Findings, ctx: RenderContext): string {
     `  ${cli} failures --since 3h`,
     `  ${cli} anomalies --at ${ctx.at.toISOString()}`,
     `  ${cli} budgets`,
-    `  ${cli} report weekly --format html --out demo-report.html`,
-    '  Grafana dashboards: cd docker && docker compose up -d  (see docker/README.md)',
+    // The demo's hours fall in the running week: the default (last complete) week has no data.
+    `  ${cli} report weekly --week ${isoWeekAt(ctx.at, 'UTC').label} --format html --out demo-report.html`,
+    `  ${cli} serve   (the server on the demo's data, for the API and every verb)`,
     '',
   );
   return out.join('\n');

@@ -1,7 +1,7 @@
 import { loadConfigWithChecksum } from '@tokenwatch/config';
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../options.ts';
-import { startServer } from '../server/start-server.ts';
+import { type RunningServer, startServer } from '../server/start-server.ts';
 
 /** `tokenwatch serve`: the collector and API process. */
 export function registerServe(program: Command): void {
@@ -25,17 +25,33 @@ export function registerServe(program: Command): void {
           },
         });
       const { config, sha256 } = load();
-      const server = await startServer(config, { insecure: opts.insecure, reload: load, sha256 });
-      const where = config.store.clickhouseUrl ? 'ClickHouse server' : config.store.dataDir;
-      console.error(`tokenwatch: listening on ${server.url} (store: ${where})`);
+      let server: RunningServer | undefined;
       let stopping = false;
+      // The conventional "reread your configuration" signal (a file edit does the same). Handled
+      // from the start: unhandled, SIGHUP would end the process while it opens the store.
+      process.on('SIGHUP', () => {
+        if (stopping) return;
+        if (!server) {
+          console.error('tokenwatch: SIGHUP before the server started; the config just read stays');
+          return;
+        }
+        server
+          .reloadConfig('SIGHUP')
+          .catch((err: unknown) =>
+            console.error(`tokenwatch: config reload failed: ${(err as Error).message}`),
+          );
+      });
+      server = await startServer(config, { insecure: opts.insecure, reload: load, sha256 });
+      const running = server;
+      const where = config.store.clickhouseUrl ? 'ClickHouse server' : config.store.dataDir;
+      console.error(`tokenwatch: listening on ${running.url} (store: ${where})`);
       const stop = (signal: string) => {
         // Ctrl-C under `pnpm start` arrives twice (from the terminal and forwarded by pnpm): a
         // repeated signal must not kill the process half-way through draining.
         if (stopping) return;
         stopping = true;
         console.error(`tokenwatch: ${signal}, shutting down`);
-        server.close().then(
+        running.close().then(
           () => process.exit(0),
           (err: unknown) => {
             console.error('tokenwatch: shutdown failed', err);
@@ -45,21 +61,12 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
-      // The conventional "reread your configuration" signal (also what a file edit does).
-      process.on('SIGHUP', () => {
-        if (stopping) return;
-        server
-          .reloadConfig('SIGHUP')
-          .catch((err: unknown) =>
-            console.error(`tokenwatch: config reload failed: ${(err as Error).message}`),
-          );
-      });
       try {
-        await server.ready;
+        await running.ready;
       } catch (err) {
-        await server.close();
+        await running.close();
         throw err;
       }
-      console.error(`tokenwatch: ready (${server.url}/readyz)`);
+      console.error(`tokenwatch: ready (${running.url}/readyz)`);
     });
 }

@@ -1,5 +1,6 @@
 export {
   type AlertEngine,
+  type AlertEvaluation,
   type AlertView,
   alertEntityName,
   createAlertEngine,

@@ -116,6 +116,22 @@ export function backendReprice(
   });
 }
 
+/** Evaluates the alert rules now in a running server, with its engine, state and receivers. */
+export function remoteAlertsEvaluate<T>(
+  backend: { url: string; token: string },
+  dryRun: boolean,
+): Promise<T> {
+  return callRemote<T>(backend, '/api/v1/admin/alerts/evaluate', { dryRun });
+}
+
+/** Sends a test notification to one receiver from a running server. */
+export function remoteAlertsTest<T>(
+  backend: { url: string; token: string },
+  receiver: string,
+): Promise<T> {
+  return callRemote<T>(backend, '/api/v1/admin/alerts/test', { receiver });
+}
+
 /** Runs the migrations against either backend. */
 export function backendMigrate(backend: Backend): Promise<MigrationResult> {
   if (backend.kind === 'store') return migrate(backend.store);

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  type AlertEvaluation,
   type AlertView,
   alertEntityName,
   createAlertEngine,
@@ -8,19 +9,17 @@ import {
 } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
-import { type Backend, CliError, closeBackend, getRemote, openBackend } from '../backend.ts';
+import {
+  closeBackend,
+  getRemote,
+  openBackend,
+  remoteAlertsEvaluate,
+  remoteAlertsTest,
+} from '../backend.ts';
 import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
 import { renderRecords } from '../output.ts';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-
-function needsStore(backend: Backend): asserts backend is Extract<Backend, { kind: 'store' }> {
-  if (backend.kind === 'remote') {
-    throw new CliError(
-      'The running server evaluates alerts itself and holds the store: stop it to evaluate or test from the command line, or use `alerts list`.',
-    );
-  }
-}
 
 /** `tokenwatch alerts list | evaluate [--dry-run] | test <receiver> | export-grafana`. */
 export function registerAlerts(program: Command): void {
@@ -69,13 +68,15 @@ export function registerAlerts(program: Command): void {
       const config = configFrom(command);
       const backend = await openBackend(config, global.server);
       try {
-        needsStore(backend);
-        const engine = createAlertEngine({
-          store: backend.store,
-          config,
-          pricer: createPricer({ overrides: config.prices }),
-        });
-        const result = await engine.evaluate(new Date(), { dryRun: opts.dryRun });
+        // Through a running server, its own engine evaluates: one alert state, one set of receivers.
+        const result =
+          backend.kind === 'remote'
+            ? await remoteAlertsEvaluate<AlertEvaluation>(backend, opts.dryRun)
+            : await createAlertEngine({
+                store: backend.store,
+                config,
+                pricer: createPricer({ overrides: config.prices }),
+              }).evaluate(new Date(), { dryRun: opts.dryRun });
         process.stdout.write(
           global.format === 'json'
             ? json(result)
@@ -95,8 +96,10 @@ export function registerAlerts(program: Command): void {
       const config = configFrom(command);
       const backend = await openBackend(config, global.server);
       try {
-        needsStore(backend);
-        const result = await createAlertEngine({ store: backend.store, config }).test(receiver);
+        const result =
+          backend.kind === 'remote'
+            ? await remoteAlertsTest(backend, receiver)
+            : await createAlertEngine({ store: backend.store, config }).test(receiver);
         process.stdout.write(json(result));
       } finally {
         await closeBackend(backend);

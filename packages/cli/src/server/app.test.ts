@@ -1,4 +1,7 @@
+import { tmpdir } from 'node:os';
+import { createAlertEngine } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/collector';
+import { loadConfig } from '@tokenwatch/config';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerApp, type ServerState } from './app.ts';
@@ -11,7 +14,15 @@ describe('server app', () => {
   beforeAll(async () => {
     t = await openTestStore();
     const pricer = createPricer();
-    app = createServerApp({ store: t.store, state, adminToken: token, pricer: () => pricer });
+    const config = loadConfig({ cwd: tmpdir(), env: {} });
+    const alerts = createAlertEngine({ store: t.store, config, pricer });
+    app = createServerApp({
+      store: t.store,
+      state,
+      adminToken: token,
+      pricer: () => pricer,
+      alerts: () => alerts,
+    });
   });
   afterAll(() => t.cleanup());
 

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { AlertEngine } from '@tokenwatch/analyzer';
 import { type Pricer, reprice } from '@tokenwatch/collector';
 import {
   MigrationError,
@@ -22,9 +23,16 @@ export type ServerAppDeps = {
   adminToken: string;
   /** The pricer of the configuration in effect (the one ingestion uses), for repricing. */
   pricer: () => Pricer;
+  /**
+   * The server's own alert engine, so `alerts evaluate` and `alerts test` from the command line
+   * act with the server's state and configuration instead of a second engine beside it.
+   */
+  alerts: () => AlertEngine;
 };
 
 const SqlRequest = z.object({ query: z.string().min(1), write: z.boolean().default(false) });
+const EvaluateRequest = z.object({ dryRun: z.boolean().default(false) });
+const TestRequest = z.object({ receiver: z.string().min(1) });
 const RepriceRequest = z.object({
   since: z.coerce.date(),
   dryRun: z.boolean().default(false),
@@ -73,6 +81,21 @@ export function createServerApp(deps: ServerAppDeps): Hono {
         tenant: body.data.tenant,
       }),
     );
+  });
+  admin.post('/alerts/evaluate', async (c) => {
+    const body = EvaluateRequest.safeParse(await c.req.json().catch(() => ({})));
+    if (!body.success) throw new HTTPException(400, { message: 'expected {"dryRun"?: boolean}' });
+    return c.json(await deps.alerts().evaluate(new Date(), { dryRun: body.data.dryRun }));
+  });
+  admin.post('/alerts/test', async (c) => {
+    const body = TestRequest.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) throw new HTTPException(400, { message: 'expected {"receiver": string}' });
+    try {
+      return c.json(await deps.alerts().test(body.data.receiver));
+    } catch (err) {
+      // An unknown receiver is the caller's mistake, said in the engine's words.
+      throw new HTTPException(400, { message: (err as Error).message });
+    }
   });
   app.route('/api/v1/admin', admin);
 

@@ -81,7 +81,13 @@ export async function startServer(
   // and replaced as a whole when a reload changes prices: no component prices with stale data.
   let live: CollectorSettings = { config, pricer: createPricer({ overrides: config.prices }) };
   const collector = createCollector({ store, config, pricer: live.pricer, log });
-  const app = createServerApp({ store, state, adminToken, pricer: () => live.pricer });
+  const app = createServerApp({
+    store,
+    state,
+    adminToken,
+    pricer: () => live.pricer,
+    alerts: () => analyzer.alerts,
+  });
   app.route('/', collector.app);
   const analyzer = createAnalyzer({ store, config, pricer: live.pricer, adminToken });
   app.route('/', analyzer.app);

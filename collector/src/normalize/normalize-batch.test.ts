@@ -458,6 +458,7 @@ describe('normalizeBatch: each emitter, one request', () => {
             'gen_ai.usage.output_tokens': O,
             'gen_ai.usage.reasoning.output_tokens': R,
             'tokenwatch.prefix_hash': 'p:abc123',
+            'tokenwatch.request_hash': 'r:def456',
           },
         }),
       ]),
@@ -471,6 +472,7 @@ describe('normalizeBatch: each emitter, one request', () => {
       missing: false,
     });
     expect(out.calls[0]!.prefixHash).toBe('p:abc123');
+    expect(out.calls[0]!.requestHash).toBe('r:def456');
   });
 });
 
@@ -489,6 +491,8 @@ describe('normalizeBatch: calls without usage, failures, bad values', () => {
       ]),
     );
     expect(out.calls[0]!.usageMissing).toBe(true);
+    // Other emitters record no request hash: the failures report then falls back to its heuristic.
+    expect(out.calls[0]!.requestHash).toBe('');
   });
 
   it('records a failed call with its error type and no usage as a real zero', () => {

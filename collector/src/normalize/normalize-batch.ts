@@ -8,6 +8,7 @@ import {
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM,
   ATTR_TOKENWATCH_PREFIX_HASH,
+  ATTR_TOKENWATCH_REQUEST_HASH,
   ATTR_TOKENWATCH_TASK_NAME,
   ATTR_TOKENWATCH_TASK_OUTCOME,
 } from '@tokenwatch/schema/semconv';
@@ -218,6 +219,7 @@ function toCall(entry: Entry, ancestors: Attributes[], options: NormalizeOptions
       readStringList(attrs, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, 'ai.response.finishReason') ?? []
     ).join(','),
     prefixHash: readString(attrs, ATTR_TOKENWATCH_PREFIX_HASH) ?? '',
+    requestHash: readString(attrs, ATTR_TOKENWATCH_REQUEST_HASH) ?? '',
     reportedCostUsd: readUsd(attrs, 'gen_ai.usage.cost', 'llm.cost.total'),
   };
 }

@@ -36,8 +36,9 @@ import type {
   RecorderDeps,
   RequestInfo,
 } from './internal-types.ts';
-import { isRecord, type JsonObject, requestKey } from './json.ts';
+import { isRecord, type JsonObject } from './json.ts';
 import { guardAttribution } from './process-attribution.ts';
+import { requestHash } from './request-hash.ts';
 import { serverAttributes, setOutcomeAttributes, startAttributes } from './span-attributes.ts';
 import { isStreamLike, observeStream } from './stream-observer.ts';
 import { activeTask, type TaskState } from './task.ts';
@@ -55,9 +56,24 @@ type PlannedCall = {
   task: TaskState | undefined;
   attribution: ActiveAttribution | undefined;
   server: Attributes;
+  /** The request hash of `params`, computed once whether the guard or the span asks first. */
+  requestHash: () => string | undefined;
 };
 
 type End = { outcome?: CallOutcome; error?: unknown; failed: boolean };
+
+/**
+ * The request hash of a body, or undefined when it cannot be computed (a cyclic or absurdly deep
+ * body, which the SDK then refuses to serialize itself): telemetry never fails the call.
+ */
+function hashOrUndefined(params: JsonObject, deps: RecorderDeps): string | undefined {
+  try {
+    return requestHash(params);
+  } catch (err) {
+    deps.diag.error('unexpected error hashing a request', err);
+    return undefined;
+  }
+}
 
 function isApiPromise(value: unknown): value is ApiPromiseLike {
   const candidate = value as Partial<ApiPromiseLike> | null;
@@ -209,6 +225,9 @@ function start(
   }
   let span: Span | undefined;
   try {
+    // The hash of the body actually sent: a degraded request is a different request. Unchanged
+    // params (the usual case) reuse the hash the guard may already have computed.
+    const hash = params === call.params ? call.requestHash() : hashOrUndefined(params, deps);
     span = deps.tracer().startSpan(
       `${adapter.operation} ${info.model}`,
       {
@@ -219,6 +238,7 @@ function start(
             provider: call.provider,
             attribution: call.attribution?.spanAttributes,
             server: call.server,
+            requestHash: hash,
           },
           info,
         ),
@@ -283,6 +303,7 @@ export function patchCall(
       return original.apply(this, args);
     }
     const rest = args.slice(1);
+    let hashed: { value: string | undefined } | undefined;
     let call: PlannedCall;
     try {
       call = {
@@ -295,6 +316,10 @@ export function patchCall(
         task: activeTask(active),
         attribution: activeAttribution(active),
         server: serverAttributes(this),
+        requestHash: () => {
+          hashed ??= { value: hashOrUndefined(params, deps) };
+          return hashed.value;
+        },
       };
     } catch (err) {
       deps.diag.error('unexpected error preparing call telemetry', err);
@@ -312,7 +337,7 @@ export function patchCall(
           model: call.info.model,
           maxOutputTokens: call.info.maxOutputTokens,
           promptText: call.info.promptText,
-          requestKey: () => requestKey(params),
+          requestKey: call.requestHash,
           // With the process-wide values and the service-name fallback, as the collector stores it.
           attribution: guardAttribution(call.attribution?.attribution),
         });

@@ -4,7 +4,6 @@
  * not depend on them: it reads what it needs defensively, so an unexpected shape costs telemetry,
  * never the call.
  */
-import { createHash } from 'node:crypto';
 
 /** A JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -58,9 +57,4 @@ export function collectText(values: readonly unknown[]): string {
     }
   }
   return parts.join('\n');
-}
-
-/** A stable key of a whole request, for the circuit breaker's repeated-request detection. */
-export function requestKey(params: JsonObject): string {
-  return createHash('sha256').update(JSON.stringify(params)).digest('hex');
 }

@@ -1,7 +1,8 @@
 /**
  * @module
  * The hash of a request's cacheable prefix (system prompt, tool definitions), computed on every
- * call. Serializing the prefix with JSON.stringify and hashing the result was the largest single
+ * call, and the encoding it shares with the hash of the whole request (`request-hash.ts`).
+ * Serializing the prefix with JSON.stringify and hashing the result was the largest single
  * cost of recording a call (about 40% of it in the overhead benchmark's profile), because an
  * agent's prefix is mostly a few long strings sent again and again. So the prefix is encoded here
  * with every long string replaced by its own digest, cached by value (strings are immutable, so
@@ -53,6 +54,10 @@ function encode(value: unknown): string {
       return `${value}`;
     case 'object': {
       if (value === null) return 'null';
+      // Dates and the like are sent as what toJSON returns, not as their (absent) own keys.
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+        return encode((value as { toJSON(): unknown }).toJSON());
+      }
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
@@ -90,6 +95,14 @@ function isEmpty(part: unknown): boolean {
 }
 
 /**
+ * A 32-hex-digit hash (the first 128 bits of a SHA-256) of a JSON value as the encoding above
+ * writes it: equal values give equal hashes, key order included.
+ */
+export function hashJson(value: unknown): string {
+  return sha256Hex(encodeOrNull(value)).slice(0, 32);
+}
+
+/**
  * A hash of the cacheable prefix of a request (system prompt and tool definitions): the same
  * prefix gives the same hash, so the analyzer can see an agent change its own prefix between calls
  * and lose the provider's prompt cache. Only the hash leaves the process, never the content.
@@ -98,5 +111,5 @@ function isEmpty(part: unknown): boolean {
 export function prefixHash(parts: readonly unknown[]): string | undefined {
   if (parts.every(isEmpty)) return undefined;
   // Order-sensitive on purpose: providers cache the exact bytes sent, so reordered keys miss too.
-  return sha256Hex(encodeOrNull(parts)).slice(0, 32);
+  return hashJson(parts);
 }

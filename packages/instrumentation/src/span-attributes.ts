@@ -16,6 +16,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_TOKENWATCH_PREFIX_HASH,
+  ATTR_TOKENWATCH_REQUEST_HASH,
 } from '@tokenwatch/schema/semconv';
 import {
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -55,6 +56,8 @@ export function startAttributes(
     provider: ProviderName;
     attribution: Attributes | undefined;
     server: Attributes;
+    /** `tokenwatch.request_hash` of the body sent; left out when it could not be computed. */
+    requestHash?: string | undefined;
   },
   info: RequestInfo,
 ): Attributes {
@@ -67,6 +70,7 @@ export function startAttributes(
     ...info.attributes,
     ...call.server,
     ...(info.prefixHash === undefined ? {} : { [ATTR_TOKENWATCH_PREFIX_HASH]: info.prefixHash }),
+    ...(call.requestHash === undefined ? {} : { [ATTR_TOKENWATCH_REQUEST_HASH]: call.requestHash }),
   };
 }
 

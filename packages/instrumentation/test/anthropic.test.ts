@@ -4,6 +4,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { type FakeLlm, startFakeLlm } from '@tokenwatch/fake-llm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { requestHash } from '../src/request-hash.ts';
 import { setupTracing } from './setup.ts';
 
 const tracing = setupTracing();
@@ -67,6 +68,8 @@ describe.each<[string, (options: Options) => AnthropicV1]>([
       'gen_ai.usage.reasoning.output_tokens': 20,
     });
     expect(span.attributes['tokenwatch.prefix_hash']).toMatch(/^[0-9a-f]{32}$/);
+    // The hash of the whole body the provider received.
+    expect(span.attributes['tokenwatch.request_hash']).toBe(requestHash(fake.requests[0]!.body!));
     // The 1.x SDK's own span for this call is not there: one report per call.
     expect(tracing.spans()).toHaveLength(1);
   });

@@ -10,6 +10,7 @@ import {
   GuardError,
   RateLimitedError,
 } from '../src/guard/errors.ts';
+import { requestHash } from '../src/request-hash.ts';
 import { getBudget, withTask } from '../src/task.ts';
 import type { BudgetEvent, ContextTierEvent } from '../src/types.ts';
 import { setupTracing } from './setup.ts';
@@ -195,6 +196,8 @@ describe('policies', () => {
     const span = tracing.callSpans()[0];
     expect(span?.name).toBe('chat gpt-4o-mini');
     expect(span?.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
+    // The hash of the degraded request, the one sent, not of the one the application asked for.
+    expect(span?.attributes['tokenwatch.request_hash']).toBe(requestHash(fake.requests[0]!.body!));
     const degraded = span?.events.find((event) => event.name === 'tokenwatch.budget.degraded');
     expect(degraded?.attributes).toMatchObject({
       'tokenwatch.budget.reason': 'usd',
@@ -293,6 +296,9 @@ describe('circuit breaker', () => {
       },
     );
     expect(fake.requests).toHaveLength(2);
+    // The guard's key is the request hash the spans carry.
+    const hashes = tracing.callSpans().map((span) => span.attributes['tokenwatch.request_hash']);
+    expect(hashes).toEqual([requestHash(fake.requests[0]!.body!), hashes[0]]);
   });
 
   it('lets one probe through after the cooldown; its result closes or reopens it', () => {

@@ -5,6 +5,7 @@ import OpenAIV6, * as OpenAIV6Module from 'openai';
 import OpenAIV5 from 'openai-v5';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../src/openai-instrumentation.ts';
+import { requestHash } from '../src/request-hash.ts';
 import { setupTracing } from './setup.ts';
 
 const tracing = setupTracing();
@@ -103,6 +104,29 @@ describe.each<[string, (options: Options) => OpenAIV6]>([
     expect(hashes[2]).not.toBe(hashes[0]);
     // The hash never carries the content.
     expect(JSON.stringify(tracing.callSpans().map((s) => s.attributes))).not.toContain('terse');
+  });
+
+  it('hashes the whole request sent: a resend shares its hash, another question does not', async () => {
+    const ask = (question: string) =>
+      client().chat.completions.create({
+        model: 'gpt-4o',
+        messages: [
+          { role: 'system', content: SYSTEM },
+          { role: 'user', content: question },
+        ],
+        tools: TOOLS,
+      });
+    // Same length and prefix: the prompt sizes the provider reports are the same.
+    await ask('Where is my invoice?');
+    await ask('Where is my invoice?');
+    await ask('Why was I charged 2x');
+    const hashes = tracing.callSpans().map((span) => span.attributes['tokenwatch.request_hash']);
+    expect(hashes[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(hashes[1]).toBe(hashes[0]);
+    expect(hashes[2]).not.toBe(hashes[0]);
+    // The hash of the body the provider received.
+    expect(hashes).toEqual(fake.requests.map((r) => requestHash(r.body!)));
+    expect(JSON.stringify(tracing.callSpans().map((s) => s.attributes))).not.toContain('invoice');
   });
 
   it('records usage of a stream that asks for it, and passes every chunk through', async () => {

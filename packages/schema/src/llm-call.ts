@@ -55,6 +55,8 @@ export const LlmCallSchema = AttributionSchema.extend({
   finishReason: z.string().default(''),
   contextWindow: z.number().int().nonnegative().default(0),
   prefixHash: z.string().default(''),
+  /** `tokenwatch.request_hash`: identifies a resent request; empty when the emitter sets none. */
+  requestHash: z.string().default(''),
   attributes: z.record(z.string(), z.string()).default({}),
 });
 

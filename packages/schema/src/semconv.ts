@@ -14,6 +14,11 @@ export const ATTR_TOKENWATCH_TEAM = 'tokenwatch.team';
 export const ATTR_TOKENWATCH_FEATURE = 'tokenwatch.feature';
 /** Hash of the cacheable prompt prefix (system prompt and tool definitions), never their content. */
 export const ATTR_TOKENWATCH_PREFIX_HASH = 'tokenwatch.prefix_hash';
+/**
+ * Hash of the whole request body sent to the provider (model, messages or input, tools,
+ * parameters), never its content: the same hash in one task is the same request sent again.
+ */
+export const ATTR_TOKENWATCH_REQUEST_HASH = 'tokenwatch.request_hash';
 /** Overrides of the standard names below. */
 export const ATTR_TOKENWATCH_AGENT = 'tokenwatch.agent';
 export const ATTR_TOKENWATCH_USER = 'tokenwatch.user';

@@ -59,9 +59,20 @@ describe('cluster rendering', () => {
   it('renders the whole schema with ON CLUSTER on every statement', () => {
     const ddl = renderClusterDdl(migrations, 'c1');
     const statements = ddl.split(/;\n/).filter((s) => /CREATE|ALTER/.test(s));
-    // 14 tables (local + distributed each), 2 materialized views, 1 column added to both sides.
-    expect(statements.length).toBe(14 * 2 + 2 + 2);
+    // 14 tables (local + distributed each), 2 materialized views, 2 columns added to both sides.
+    expect(statements.length).toBe(14 * 2 + 2 + 2 * 2);
     for (const statement of statements) expect(statement).toMatch(/ON CLUSTER c1/);
+  });
+
+  it('adds a column to the shards and to the Distributed table in front of them', () => {
+    // The statements keep the migration's comment lines; the ALTER is their last line.
+    const lastLines = renderClusterStatements(byName('llm_calls_request_hash'), 'c1').map((sql) =>
+      sql.split('\n').at(-1),
+    );
+    expect(lastLines).toEqual([
+      "ALTER TABLE llm_calls_local ON CLUSTER c1 ADD COLUMN IF NOT EXISTS request_hash String DEFAULT '' CODEC(ZSTD(1))",
+      "ALTER TABLE llm_calls ON CLUSTER c1 ADD COLUMN IF NOT EXISTS request_hash String DEFAULT '' CODEC(ZSTD(1))",
+    ]);
   });
 
   it('refuses a cluster name that is not an identifier', () => {

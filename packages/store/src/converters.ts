@@ -57,6 +57,7 @@ export function llmCallToRow(call: LlmCall): Record<string, unknown> {
     finish_reason: call.finishReason,
     context_window: call.contextWindow,
     prefix_hash: call.prefixHash,
+    request_hash: call.requestHash,
     attributes: call.attributes,
   };
 }

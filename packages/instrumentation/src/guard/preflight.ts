@@ -37,8 +37,11 @@ export type GuardRequest = {
   model: string;
   maxOutputTokens: number | undefined;
   promptText: () => string;
-  /** Key of the whole request, for repeated-request detection (computed only when needed). */
-  requestKey: () => string;
+  /**
+   * Key of the whole request (its request hash), for repeated-request detection; computed only
+   * when needed; undefined when the request cannot be hashed, which no other request repeats.
+   */
+  requestKey: () => string | undefined;
   attribution: Readonly<Attribution>;
 };
 

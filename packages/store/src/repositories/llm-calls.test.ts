@@ -209,6 +209,24 @@ describe('insertLlmCalls', () => {
     expect(rows).toEqual([{ start: `${day} 11:06:40.123456789`, model: 'gpt-4o' }]);
   });
 
+  it('stores the request hash, and an empty one for calls that have none', async () => {
+    const tenant = 'hashes';
+    await insertLlmCalls(t.store, [
+      call({ tenant, startTime: T0, prefixHash: 'p1', requestHash: 'r1' }),
+      call({ tenant, startTime: T0 + 1n, prefixHash: 'p1' }),
+    ]);
+    const rows = await queryRows(t.store, {
+      query: `SELECT prefix_hash, request_hash FROM llm_calls FINAL
+        WHERE tenant = {tenant: String} ORDER BY start_time`,
+      params: { tenant },
+      schema: z.object({ prefix_hash: z.string(), request_hash: z.string() }),
+    });
+    expect(rows).toEqual([
+      { prefix_hash: 'p1', request_hash: 'r1' },
+      { prefix_hash: 'p1', request_hash: '' },
+    ]);
+  });
+
   it('rejects invalid calls before writing anything', async () => {
     await expect(
       insertLlmCalls(t.store, [

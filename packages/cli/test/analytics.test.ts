@@ -248,6 +248,11 @@ describe('analytics over a hand-computed dataset', () => {
       failedCallCostUsd: '0',
       retries: 1,
       retryCostUsd: '0.00105',
+      // These spans carry no request hash: the retry is the heuristic's, and says so.
+      retriesExact: 0,
+      retryCostExactUsd: '0',
+      retriesHeuristic: 1,
+      retryCostHeuristicUsd: '0.00105',
       wasteShare: 1,
     });
     expect(byAgent.researcher).toMatchObject({
@@ -325,6 +330,12 @@ describe('analytics over a hand-computed dataset', () => {
     expect(tasks.tasks.map((t: { taskId: string }) => t.taskId)).toEqual(['R2']);
     const table = (await cli('cache', '--since', '1h', '--tenant', 'acme')).stdout;
     expect(table).toMatch(/^writer .* YES$/m);
+    // The failures table names how each retry was found; these spans carry no request hash.
+    const failures = (await cli('failures', '--since', '1h', '--tenant', 'acme')).stdout;
+    expect(failures).toMatch(/\bretries\s+retries_exact\s+retries_heuristic\s+retry_usd\b/);
+    expect(failures).toMatch(
+      /^fixer\s+0\.0021\s+1\s+0\.0021\s+1\s+1\s+0\s+1\s+0\.00105\s+1\.000\s*$/m,
+    );
     // A failed call that reported no usage counts with a zero prompt (the provider billed nothing).
     const context = JSON.parse(
       (await cli('context', '--since', '1h', '--tenant', 'acme', '--format', 'json')).stdout,

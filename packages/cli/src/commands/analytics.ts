@@ -246,6 +246,9 @@ export function registerAnalytics(program: Command): void {
               failed_task_usd: a.failedTaskCostUsd,
               failed_calls: a.failedCalls,
               retries: a.retries,
+              // How each was found: by request hash, or guessed from prefix hash and prompt size.
+              retries_exact: a.retriesExact,
+              retries_heuristic: a.retriesHeuristic,
               retry_usd: a.retryCostUsd,
               waste_share: a.wasteShare.toFixed(3),
             })),

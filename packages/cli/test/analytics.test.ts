@@ -300,6 +300,7 @@ describe('analytics over a hand-computed dataset', () => {
     expect(researcher.thresholds.newlyReached).toEqual([]);
   });
 
+  // Many CLI processes in a row, each starting Node and tsx: minutes on a loaded machine.
   it('answers the CLI verbs through the running server, for the tenant asked', async () => {
     const run = promisify(execFile);
     const cli = (...args: string[]) =>
@@ -402,7 +403,7 @@ describe('analytics over a hand-computed dataset', () => {
       (await cli('failures', '--since', '1h', '--tenant', 'beta', '--format', 'json')).stdout,
     );
     expect(other.agents).toEqual([]);
-  });
+  }, 180_000);
 
   it('keeps each tenant to its own data, and refuses requests without a key', async () => {
     const other = await api<{ total: { calls: number }; rows: unknown[] }>(

@@ -4,9 +4,10 @@ import { dashboard, override, sql, stat, table, timeSeries } from './grafana.ts'
 
 /**
  * Every call in range with what made it waste, as the analyzer's failure report: the call
- * failed, its task failed or was abandoned, or it repeats an earlier call of the same task
- * exactly (same model, prompt prefix hash and prompt size: a client or agent loop resending).
- * Calls without a task are never retries: there is no task to repeat a call of. GLOBAL: on a
+ * failed, its task failed or was abandoned, or it repeats an earlier call of the same task: the
+ * very request again where the emitter records its hash (`request_hash`), else, as a heuristic,
+ * the same model, prompt prefix hash and prompt size. Hashed and unhashed calls never match each
+ * other. Calls without a task are never retries: there is no task to repeat a call of. GLOBAL: on a
  * cluster the tables are Distributed, and a shard may not join or filter on another Distributed one.
  */
 const CALLS = sql`
@@ -16,10 +17,14 @@ const CALLS = sql`
     ifNull(c.total_cost, 0) AS cost,
     c.status = 'error' AS call_failed,
     t.outcome IN ('failure', 'abandoned') AS task_failed,
-    (c.task_id != '' AND row_number() OVER (
-      PARTITION BY c.tenant, c.task_id, c.model, c.prefix_hash,
-        c.input_tokens + c.cache_read_tokens + c.cache_write_tokens
-      ORDER BY c.start_time, c.span_id) > 1) AS is_retry,
+    (c.task_id != '' AND if(c.request_hash != '',
+      row_number() OVER (
+        PARTITION BY c.tenant, c.task_id, c.request_hash
+        ORDER BY c.start_time, c.span_id) > 1,
+      row_number() OVER (
+        PARTITION BY c.tenant, c.task_id, c.request_hash, c.model, c.prefix_hash,
+          c.input_tokens + c.cache_read_tokens + c.cache_write_tokens
+        ORDER BY c.start_time, c.span_id) > 1)) AS is_retry,
     c.task_id AS task_id
   FROM llm_calls AS c FINAL
   GLOBAL LEFT JOIN (

@@ -1,10 +1,15 @@
-import {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_TOKENWATCH_TASK_OUTCOME,
-} from '@tokenwatch/schema/semconv';
 import type { DecodedScope, DecodedSpan } from '../otlp/types.ts';
+import {
+  CONVENTIONS,
+  KEYS,
+  OPERATION_RULES,
+  SPAN_KIND_RULES,
+  type SpanKindRule,
+  TASK_ROOTS,
+  type TaskRootMarker,
+  USAGE_KEYS,
+} from './conventions/index.ts';
 import { hasAny, readString } from './read-attributes.ts';
-import { USAGE_KEYS } from './usage.ts';
 
 /**
  * What a span is to Tokenwatch:
@@ -16,74 +21,133 @@ import { USAGE_KEYS } from './usage.ts';
  */
 export type SpanRole = 'call' | 'aggregate' | 'task' | 'other';
 
-/** Operations that are one inference request each. */
-const CALL_OPERATIONS = new Set([
-  'chat',
-  'text_completion',
-  'generate_content',
-  'embeddings',
-  'completion',
-  'generate',
-]);
+/** A span's role and the convention whose rule decided it (none for unmarked spans). */
+export type Recognition = { readonly role: SpanRole; readonly convention: string | undefined };
 
-/** Vercel AI SDK operations that are the provider request itself (the outer spans repeat usage). */
-const AI_SDK_CALL = /^ai\.[A-Za-z]+\.(doGenerate|doStream|doEmbed)$/;
+type Case = SpanKindRule['case'];
+const inCase = (value: string, wanted: Case): string =>
+  wanted === 'lower' ? value.toLowerCase() : wanted === 'upper' ? value.toUpperCase() : value;
 
-/** Decides the role of a span from the conventions each emitter follows. */
-export function classifySpan(span: DecodedSpan, scope: DecodedScope): SpanRole {
-  const attrs = span.attributes;
-  if (attrs[ATTR_TOKENWATCH_TASK_OUTCOME] !== undefined) return 'task';
-  const withUsage = (role: SpanRole): SpanRole =>
-    role === 'other' && hasAny(attrs, USAGE_KEYS) ? 'aggregate' : role;
+const matcher = (values: readonly string[] | RegExp): ((kind: string) => boolean) => {
+  if (values instanceof RegExp) return (kind) => values.test(kind);
+  const set = new Set(values);
+  return (kind) => set.has(kind);
+};
 
-  const operation = readString(attrs, ATTR_GEN_AI_OPERATION_NAME)?.toLowerCase();
-  // The AI SDK's operation id is the most specific signal for its spans: its gen_ai.* keys sit on
-  // the inner spans only, but its ai.usage.* keys repeat on the outer ones.
-  const aiOperation =
-    readString(attrs, 'ai.operationId') ?? (scope.name === 'ai' ? span.name : undefined);
-  if (aiOperation?.startsWith('ai.'))
-    return AI_SDK_CALL.test(aiOperation) ? 'call' : withUsage('other');
-  if (operation !== undefined) return CALL_OPERATIONS.has(operation) ? 'call' : withUsage('other');
+const otherMatcher = (others: SpanKindRule['others']): ((kind: string) => boolean) => {
+  if (others === 'all') return () => true;
+  if (others === 'none') return () => false;
+  if (others instanceof RegExp) return (kind) => others.test(kind);
+  const except = matcher(others.except);
+  return (kind) => !except(kind);
+};
 
-  const openInferenceKind = readString(attrs, 'openinference.span.kind')?.toUpperCase();
-  if (openInferenceKind !== undefined) {
-    return openInferenceKind === 'LLM' || openInferenceKind === 'EMBEDDING'
-      ? 'call'
-      : withUsage('other');
-  }
-  const traceloopKind = readString(attrs, 'traceloop.span.kind');
-  if (traceloopKind !== undefined && traceloopKind !== 'unknown') return withUsage('other');
-  const requestType = readString(attrs, 'llm.request.type')?.toLowerCase();
-  if (requestType === 'chat' || requestType === 'completion' || requestType === 'embedding')
-    return 'call';
+/** The recognitions a convention's rule can return, allocated once. */
+const recognitions = (convention: string | undefined) =>
+  ({
+    call: { role: 'call', convention },
+    aggregate: { role: 'aggregate', convention },
+    other: { role: 'other', convention },
+  }) as const satisfies Record<string, Recognition>;
 
-  // Hand-built and legacy spans (`openai.chat`): a model plus a provider or usage makes a call.
-  const hasModel = hasAny(attrs, [
-    'gen_ai.request.model',
-    'gen_ai.response.model',
-    'llm.model_name',
-  ]);
-  const hasProvider = hasAny(attrs, [
-    'gen_ai.provider.name',
-    'gen_ai.system',
-    'llm.provider',
-    'llm.system',
-  ]);
-  if (hasModel && (hasProvider || hasAny(attrs, USAGE_KEYS))) return 'call';
-  return withUsage('other');
+/** A kind rule made into functions once, at load. */
+type CompiledRule = {
+  kindOf(span: DecodedSpan, scope: DecodedScope): string | undefined;
+  isCall(kind: string): boolean;
+  claimsOther(kind: string): boolean;
+  operationOf(kind: string): string | undefined;
+  recognized: ReturnType<typeof recognitions>;
+};
+
+function compile(rule: SpanKindRule, convention: string | undefined): CompiledRule {
+  const keys = [rule.key];
+  const { spanNameInScope } = rule;
+  const operations = (rule.operations ?? []).map(
+    ([kind, operation]) => [matcher(typeof kind === 'string' ? [kind] : kind), operation] as const,
+  );
+  return {
+    kindOf(span, scope) {
+      const kind =
+        readString(span.attributes, keys) ??
+        (spanNameInScope !== undefined && scope.name === spanNameInScope ? span.name : undefined);
+      return kind === undefined ? undefined : inCase(kind, rule.case);
+    },
+    isCall: matcher(rule.calls),
+    claimsOther: otherMatcher(rule.others),
+    operationOf(kind) {
+      for (const [matches, operation] of operations) if (matches(kind)) return operation;
+      return undefined;
+    },
+    recognized: recognitions(convention),
+  };
 }
 
-/** The operation name to record for a call span. */
-export function callOperation(span: DecodedSpan, scope: DecodedScope): string {
+const ownerOf = (rule: SpanKindRule): string | undefined =>
+  CONVENTIONS.find((c) => c.spanKinds?.includes(rule))?.name;
+const KIND_RULES = SPAN_KIND_RULES.map((rule) => compile(rule, ownerOf(rule)));
+const CALL_OPERATION_RULES = OPERATION_RULES.map((rule) => compile(rule, ownerOf(rule)));
+const TASK_MARKERS = CONVENTIONS.flatMap((c) =>
+  c.taskOutcome === undefined
+    ? []
+    : [{ key: c.taskOutcome, recognized: { role: 'task', convention: c.name } as Recognition }],
+);
+const UNMARKED = recognitions(undefined);
+
+/**
+ * Decides the role of a span by walking the conventions' rules (conventions/index.ts): a task
+ * outcome makes the task; else the first kind rule that claims the span makes it a call or not;
+ * else a model key with a provider or usage makes a call (hand-built and legacy spans). A span
+ * that is not a call but carries usage is an aggregate.
+ */
+export function recognizeSpan(span: DecodedSpan, scope: DecodedScope): Recognition {
   const attrs = span.attributes;
-  const operation = readString(attrs, ATTR_GEN_AI_OPERATION_NAME)?.toLowerCase();
-  if (operation && CALL_OPERATIONS.has(operation)) return operation;
-  const aiOperation = readString(attrs, 'ai.operationId') ?? (scope.name === 'ai' ? span.name : '');
-  if (aiOperation.endsWith('.doEmbed')) return 'embeddings';
-  if (readString(attrs, 'openinference.span.kind')?.toUpperCase() === 'EMBEDDING')
-    return 'embeddings';
-  const requestType = readString(attrs, 'llm.request.type')?.toLowerCase();
-  if (requestType === 'completion') return 'text_completion';
-  if (requestType === 'embedding') return 'embeddings';
+  for (const task of TASK_MARKERS) if (attrs[task.key] !== undefined) return task.recognized;
+  for (const rule of KIND_RULES) {
+    const kind = rule.kindOf(span, scope);
+    if (kind === undefined) continue;
+    if (rule.isCall(kind)) return rule.recognized.call;
+    if (rule.claimsOther(kind)) return withUsage(rule, span);
+  }
+  if (
+    hasAny(attrs, KEYS.unmarkedCallModel) &&
+    (hasAny(attrs, KEYS.unmarkedCallProvider) || hasAny(attrs, USAGE_KEYS))
+  ) {
+    return UNMARKED.call;
+  }
+  return hasAny(attrs, USAGE_KEYS) ? UNMARKED.aggregate : UNMARKED.other;
+}
+
+function withUsage(rule: CompiledRule, span: DecodedSpan): Recognition {
+  return hasAny(span.attributes, USAGE_KEYS) ? rule.recognized.aggregate : rule.recognized.other;
+}
+
+/** Decides the role of a span ({@link recognizeSpan}). */
+export function classifySpan(span: DecodedSpan, scope: DecodedScope): SpanRole {
+  return recognizeSpan(span, scope).role;
+}
+
+/** The operation name to record for a call span: the first rule that names one, else `chat`. */
+export function callOperation(span: DecodedSpan, scope: DecodedScope): string {
+  for (const rule of CALL_OPERATION_RULES) {
+    const kind = rule.kindOf(span, scope);
+    const operation = kind === undefined ? undefined : rule.operationOf(kind);
+    if (operation !== undefined) return operation;
+  }
   return 'chat';
+}
+
+const ROOT_MARKERS = TASK_ROOTS.map((marker: TaskRootMarker) => ({
+  keys: [marker.key],
+  case: marker.case,
+  values: new Set(marker.values),
+}));
+
+/** Whether a root span stands for a task when no span says it is the task (agents, workflows). */
+export function isImplicitTaskRoot(span: DecodedSpan): boolean {
+  if (span.parentSpanId !== '') return false;
+  for (const marker of ROOT_MARKERS) {
+    const value = readString(span.attributes, marker.keys);
+    if (value !== undefined && marker.values.has(inCase(value, marker.case))) return true;
+  }
+  return false;
 }

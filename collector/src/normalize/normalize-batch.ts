@@ -1,21 +1,15 @@
 import type { LlmCall, TaskInput, TaskOutcome } from '@tokenwatch/schema';
 import { TASK_OUTCOMES } from '@tokenwatch/schema';
 import {
-  ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_SYSTEM,
-  ATTR_TOKENWATCH_PREFIX_HASH,
-  ATTR_TOKENWATCH_REQUEST_HASH,
-  ATTR_TOKENWATCH_TASK_NAME,
-  ATTR_TOKENWATCH_TASK_OUTCOME,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_TYPE,
+  EVENT_EXCEPTION,
 } from '@tokenwatch/schema/semconv';
 import type { Attributes, DecodedScope, DecodedSpan, DecodedTraces } from '../otlp/types.ts';
 import { validateSpan } from '../otlp/validate-span.ts';
 import { type AttributionRule, resolveAttribution } from './attribution.ts';
-import { callOperation, classifySpan, type SpanRole } from './classify.ts';
+import { callOperation, classifySpan, isImplicitTaskRoot, type SpanRole } from './classify.ts';
+import { KEYS } from './conventions/index.ts';
 import { canonicalProvider, providerFromModel } from './provider.ts';
 import { readString, readStringList, readUsd } from './read-attributes.ts';
 import { readUsage } from './usage.ts';
@@ -76,6 +70,8 @@ export type NormalizeOptions = {
 };
 
 const ZERO_SPAN_ID = '0000000000000000';
+const EXCEPTION_TYPE = [ATTR_EXCEPTION_TYPE];
+const EXCEPTION_MESSAGE = [ATTR_EXCEPTION_MESSAGE];
 const MAX_ANCESTORS = 32;
 
 type Entry = { span: DecodedSpan; resource: Attributes; scope: DecodedScope; role: SpanRole };
@@ -169,27 +165,11 @@ function toCall(entry: Entry, ancestors: Attributes[], options: NormalizeOptions
   const { span, resource, scope } = entry;
   const attrs = span.attributes;
   const usage = readUsage(attrs, scope);
-  const requestModel =
-    readString(attrs, ATTR_GEN_AI_REQUEST_MODEL, 'llm.request.model_name', 'ai.model.id') ?? '';
-  const responseModel =
-    readString(
-      attrs,
-      ATTR_GEN_AI_RESPONSE_MODEL,
-      'llm.response.model_name',
-      'ai.response.model',
-      'llm.model_name',
-    ) ?? '';
+  const requestModel = readString(attrs, KEYS.requestModel) ?? '';
+  const responseModel = readString(attrs, KEYS.responseModel) ?? '';
   const provider =
-    canonicalProvider(
-      readString(
-        attrs,
-        ATTR_GEN_AI_PROVIDER_NAME,
-        'llm.provider',
-        ATTR_GEN_AI_SYSTEM,
-        'llm.system',
-        'ai.model.provider',
-      ),
-    ) || providerFromModel(responseModel || requestModel);
+    canonicalProvider(readString(attrs, KEYS.provider)) ||
+    providerFromModel(responseModel || requestModel);
   const failed = span.status.code === 'ERROR';
   const attribution = resolveAttribution(
     attrs,
@@ -215,35 +195,18 @@ function toCall(entry: Entry, ancestors: Attributes[], options: NormalizeOptions
     usageMissing: usage.usageMissing && !failed,
     status: failed ? 'error' : 'ok',
     errorType: failed ? errorType(span) : '',
-    finishReason: (
-      readStringList(attrs, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, 'ai.response.finishReason') ?? []
-    ).join(','),
-    prefixHash: readString(attrs, ATTR_TOKENWATCH_PREFIX_HASH) ?? '',
-    requestHash: readString(attrs, ATTR_TOKENWATCH_REQUEST_HASH) ?? '',
-    reportedCostUsd: readUsd(attrs, 'gen_ai.usage.cost', 'llm.cost.total'),
+    finishReason: (readStringList(attrs, KEYS.finishReasons) ?? []).join(','),
+    prefixHash: readString(attrs, KEYS.prefixHash) ?? '',
+    requestHash: readString(attrs, KEYS.requestHash) ?? '',
+    reportedCostUsd: readUsd(attrs, KEYS.reportedCostUsd),
   };
 }
 
 function errorType(span: DecodedSpan): string {
-  const fromAttribute = readString(span.attributes, ATTR_ERROR_TYPE, 'http.response.status_code');
+  const fromAttribute = readString(span.attributes, KEYS.errorType);
   if (fromAttribute) return fromAttribute;
-  const exception = span.events.find((e) => e.name === 'exception');
-  return (exception && readString(exception.attributes, 'exception.type')) || '_OTHER';
-}
-
-/** Roots of agent work that stand for a task when no explicit task span exists. */
-function isImplicitTaskRoot(entry: Entry): boolean {
-  if (entry.span.parentSpanId !== '') return false;
-  const attrs = entry.span.attributes;
-  const op = readString(attrs, 'gen_ai.operation.name');
-  if (op === 'invoke_agent' || op === 'invoke_workflow') return true;
-  const traceloopKind = readString(attrs, 'traceloop.span.kind');
-  if (traceloopKind === 'workflow' || traceloopKind === 'agent') return true;
-  const oiKind = readString(attrs, 'openinference.span.kind')?.toUpperCase();
-  if (oiKind === 'AGENT' || oiKind === 'CHAIN') return true;
-  return /^ai\.(generateText|streamText|generateObject|streamObject)$/.test(
-    readString(attrs, 'ai.operationId') ?? '',
-  );
+  const exception = span.events.find((e) => e.name === EVENT_EXCEPTION);
+  return (exception && readString(exception.attributes, EXCEPTION_TYPE)) || '_OTHER';
 }
 
 function toTask(
@@ -251,11 +214,11 @@ function toTask(
   ancestors: Attributes[],
   options: NormalizeOptions,
 ): TaskInput | undefined {
-  if (entry.role !== 'task' && !isImplicitTaskRoot(entry)) return undefined;
+  if (entry.role !== 'task' && !isImplicitTaskRoot(entry.span)) return undefined;
   const { span, resource } = entry;
   const attrs = span.attributes;
   const failed = span.status.code === 'ERROR';
-  const stated = readString(attrs, ATTR_TOKENWATCH_TASK_OUTCOME)?.toLowerCase();
+  const stated = readString(attrs, KEYS.taskOutcome)?.toLowerCase();
   const outcome: TaskOutcome = TASK_OUTCOMES.includes(stated as TaskOutcome)
     ? (stated as TaskOutcome)
     : failed
@@ -270,18 +233,12 @@ function toTask(
     span.traceId,
     options.rules ?? [],
   );
-  const exception = span.events.find((e) => e.name === 'exception');
+  const exception = span.events.find((e) => e.name === EVENT_EXCEPTION);
   return {
     tenant: options.tenant,
     taskId: attribution.taskId,
     traceId: span.traceId,
-    name:
-      readString(
-        attrs,
-        ATTR_TOKENWATCH_TASK_NAME,
-        'gen_ai.agent.name',
-        'traceloop.workflow.name',
-      ) ?? span.name,
+    name: readString(attrs, KEYS.taskName) ?? span.name,
     service: attribution.service,
     environment: attribution.environment,
     agent: attribution.agent,
@@ -294,7 +251,7 @@ function toTask(
     outcome,
     error: failed
       ? span.status.message ||
-        (exception && readString(exception.attributes, 'exception.message')) ||
+        (exception && readString(exception.attributes, EXCEPTION_MESSAGE)) ||
         ''
       : '',
     updatedAt: span.endTimeUnixNano,

@@ -1,41 +1,24 @@
-/**
- * Provider names as emitted (OTel current and deprecated values, OpenLLMetry's capitalised vendors,
- * OpenInference's llm.provider / llm.system, the Vercel AI SDK's `<provider>.<api>` strings) mapped
- * to the OTel `gen_ai.provider.name` well-known values.
- */
-const ALIASES: Record<string, string> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  'az.ai.openai': 'azure.ai.openai',
-  'azure-openai': 'azure.ai.openai',
-  azure: 'azure.ai.openai',
-  'az.ai.inference': 'azure.ai.inference',
-  vertex_ai: 'gcp.vertex_ai',
-  vertexai: 'gcp.vertex_ai',
-  'google.vertex': 'gcp.vertex_ai',
-  gemini: 'gcp.gemini',
-  google: 'gcp.gemini',
-  'google.generative-ai': 'gcp.gemini',
-  aws: 'aws.bedrock',
-  amazon: 'aws.bedrock',
-  bedrock: 'aws.bedrock',
-  'amazon-bedrock': 'aws.bedrock',
-  xai: 'x_ai',
-  mistral: 'mistral_ai',
-  mistralai: 'mistral_ai',
-  moonshot: 'moonshot_ai',
-};
+import { PROVIDER_ALIASES, PROVIDER_API_SUFFIX } from './conventions/index.ts';
 
-/** Canonical provider name for an emitted one ('' when nothing was emitted). */
+/** `<alias>.` prefixes, longest first, for provider values with an API suffix. */
+const SUFFIXED = [...PROVIDER_ALIASES]
+  .sort(([a], [b]) => b.length - a.length)
+  .map(([alias, provider]) => [`${alias}.`, provider] as const);
+
+/**
+ * Canonical provider name for an emitted one ('' when nothing was emitted): the OTel
+ * `gen_ai.provider.name` value the conventions' aliases map it to (conventions/index.ts), else
+ * the value lower-cased.
+ */
 export function canonicalProvider(raw: string | undefined): string {
   if (!raw) return '';
   const lower = raw.trim().toLowerCase();
-  if (ALIASES[lower]) return ALIASES[lower];
-  // Vercel AI SDK: `openai.chat`, `openai.responses`, `anthropic.messages`, `google.vertex.chat`…
-  const dotted = Object.keys(ALIASES)
-    .filter((alias) => lower.startsWith(`${alias}.`))
-    .sort((a, b) => b.length - a.length)[0];
-  if (dotted) return ALIASES[dotted]!;
+  const known = PROVIDER_ALIASES.get(lower);
+  if (known) return known;
+  if (PROVIDER_API_SUFFIX) {
+    // `openai.chat`, `openai.responses`, `anthropic.messages`, `google.vertex.chat`…
+    for (const [prefix, provider] of SUFFIXED) if (lower.startsWith(prefix)) return provider;
+  }
   return lower;
 }
 

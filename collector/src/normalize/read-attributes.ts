@@ -20,7 +20,7 @@ function describe(value: AttributeValue): string {
 }
 
 /** The first of `keys` present with a scalar value, as a non-empty string. */
-export function readString(attrs: Attributes, ...keys: string[]): string | undefined {
+export function readString(attrs: Attributes, keys: readonly string[]): string | undefined {
   for (const key of keys) {
     const value = attrs[key];
     if (typeof value === 'string') {
@@ -41,20 +41,32 @@ export function hasAny(attrs: Attributes, keys: readonly string[]): boolean {
   return keys.some((key) => attrs[key] !== undefined && attrs[key] !== null);
 }
 
+/** The index of the first of `keys` present (not absent, not null), -1 when none is. */
+export function firstPresent(attrs: Attributes, keys: readonly string[]): number {
+  for (let i = 0; i < keys.length; i++) {
+    const value = attrs[keys[i]!];
+    if (value !== undefined && value !== null) return i;
+  }
+  return -1;
+}
+
 /**
  * The first of `keys` present, as a token count. Integers arrive as numbers, bigints, integral
  * doubles or digit strings (emitters that stringify); anything else — negative, fractional, NaN,
  * absurdly large — throws {@link InvalidTokenCountError}.
  */
 export function readTokens(attrs: Attributes, keys: readonly string[]): number | undefined {
-  for (const key of keys) {
-    const value = attrs[key];
-    if (value === undefined || value === null) continue;
-    const n = toCount(value);
-    if (n === undefined) throw new InvalidTokenCountError(key, value);
-    return n;
-  }
-  return undefined;
+  const at = firstPresent(attrs, keys);
+  return at < 0 ? undefined : readToken(attrs, keys[at]!);
+}
+
+/** One token attribute, as {@link readTokens} reads it. */
+export function readToken(attrs: Attributes, key: string): number | undefined {
+  const value = attrs[key];
+  if (value === undefined || value === null) return undefined;
+  const n = toCount(value);
+  if (n === undefined) throw new InvalidTokenCountError(key, value);
+  return n;
 }
 
 function toCount(value: AttributeValue): number | undefined {
@@ -68,7 +80,7 @@ function toCount(value: AttributeValue): number | undefined {
 }
 
 /** A string array attribute (e.g. finish reasons), or a single string as a one-element list. */
-export function readStringList(attrs: Attributes, ...keys: string[]): string[] | undefined {
+export function readStringList(attrs: Attributes, keys: readonly string[]): string[] | undefined {
   for (const key of keys) {
     const value = attrs[key];
     if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
@@ -78,7 +90,7 @@ export function readStringList(attrs: Attributes, ...keys: string[]): string[] |
 }
 
 /** A USD amount attribute as a plain decimal string, if it is a finite non-negative number. */
-export function readUsd(attrs: Attributes, ...keys: string[]): string | undefined {
+export function readUsd(attrs: Attributes, keys: readonly string[]): string | undefined {
   for (const key of keys) {
     const value = attrs[key];
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {

@@ -46,7 +46,16 @@ export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_wr
 export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS =
   'gen_ai.usage.cache_creation.input_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+/** Deprecated since semconv 1.27 (now gen_ai.usage.input_tokens): the provider's raw prompt count. */
+export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS = 'gen_ai.usage.prompt_tokens';
+/** Deprecated since semconv 1.27 in favour of gen_ai.usage.output_tokens. */
+export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS = 'gen_ai.usage.completion_tokens';
 export const ATTR_ERROR_TYPE = 'error.type';
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+/** Name of the span event that records an exception, and its attributes. */
+export const EVENT_EXCEPTION = 'exception';
+export const ATTR_EXCEPTION_TYPE = 'exception.type';
+export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
 export const ATTR_SERVICE_NAME = 'service.name';
 export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
 /** Deprecated spelling of deployment.environment.name. */

@@ -4,9 +4,10 @@
  * ClickHouse query can express, for teams that alert from Grafana rather than from the analyzer.
  */
 import { createHash } from 'node:crypto';
-import type { BudgetConfig } from '@tokenwatch/config';
+import type { BudgetConfig, ScopeField } from '@tokenwatch/config';
 import { TABLES } from '@tokenwatch/store';
 import { parseDuration } from '../shared/duration.ts';
+import { SCOPE_COLUMNS } from '../shared/scope.ts';
 import { type AlertRuleConfig, effectiveAlertRules } from './config.ts';
 import type { AlertEngineConfig } from './engine.ts';
 import { percent } from './labels.ts';
@@ -30,10 +31,9 @@ function budgetQuery(budget: BudgetConfig, threshold: number): Query | undefined
   const filters = [
     `minute >= ${start}`,
     ...(budget.tenant ? [`tenant = ${quote(budget.tenant)}`] : []),
-    ...Object.entries(budget.scope).map(([field, value]) => {
-      const column = field === 'session' ? 'session_id' : field === 'user' ? 'user_id' : field;
-      return `${column} = ${quote(value ?? '')}`;
-    }),
+    ...(Object.entries(budget.scope) as [ScopeField, string][]).map(
+      ([field, value]) => `${SCOPE_COLUMNS[field]} = ${quote(value)}`,
+    ),
   ];
   const amount =
     budget.limit_usd !== undefined

@@ -1,31 +1,19 @@
-/** Dimensions cost can be grouped by, and the llm_calls / rollup column behind each. */
-export const DIMENSIONS = {
-  task: 'task_id',
-  session: 'session_id',
-  agent: 'agent',
-  user: 'user_id',
-  team: 'team',
-  feature: 'feature',
-  model: 'model',
-  provider: 'provider',
-  service: 'service',
-  environment: 'environment',
-} as const;
+import { DIMENSION_TABLE, type DimensionName, dimensionsWith } from '@tokenwatch/schema';
 
-export type Dimension = keyof typeof DIMENSIONS;
+/**
+ * Dimensions cost can be grouped by, and the llm_calls / rollup column behind each: every row of
+ * the dimension table.
+ */
+export const DIMENSIONS = Object.fromEntries(DIMENSION_TABLE.map((d) => [d.name, d.column])) as {
+  readonly [N in DimensionName]: string;
+};
+
+export type Dimension = DimensionName;
 
 /** Dimensions the per-minute rollup carries: queries grouped only by these read the rollup. */
-export const ROLLUP_DIMENSIONS: ReadonlySet<Dimension> = new Set([
-  'session',
-  'agent',
-  'user',
-  'team',
-  'feature',
-  'model',
-  'provider',
-  'service',
-  'environment',
-]);
+export const ROLLUP_DIMENSIONS: ReadonlySet<Dimension> = new Set(
+  dimensionsWith('rollup').map((d) => d.name),
+);
 
 /** Parses `agent,model` into dimensions, refusing unknown names. */
 export function parseDimensions(value: string): Dimension[] {

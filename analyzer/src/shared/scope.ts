@@ -1,45 +1,26 @@
 import type { ScopeField } from '@tokenwatch/config';
-import type { LlmCall } from '@tokenwatch/schema';
+import {
+  DIMENSION_BY_NAME,
+  dimensionsWith,
+  dimensionValue,
+  type LlmCall,
+} from '@tokenwatch/schema';
 
 /** Attribution of a call (or of a budget check) by scope field; a missing field means `''`. */
 export type Attribution = Partial<Record<ScopeField, string>>;
 
 /**
- * Column of each scope field, identical in `llm_calls` (where `model` is an ALIAS column) and in
- * the `llm_usage_1m` rollup. These identifiers are the only scope-dependent SQL text ever
- * interpolated; values always go through bound parameters.
+ * Column of each scope field (the dimension table's scopable rows), identical in `llm_calls`
+ * (where `model` is an ALIAS column) and in the `llm_usage_1m` rollup. These identifiers are the
+ * only scope-dependent SQL text ever interpolated; values always go through bound parameters.
  */
-export const SCOPE_COLUMNS: Readonly<Record<ScopeField, string>> = {
-  agent: 'agent',
-  user: 'user_id',
-  team: 'team',
-  feature: 'feature',
-  session: 'session_id',
-  service: 'service',
-  environment: 'environment',
-  model: 'model',
-};
+export const SCOPE_COLUMNS = Object.fromEntries(
+  dimensionsWith('scopable').map((d) => [d.name, d.column]),
+) as Readonly<Record<ScopeField, string>>;
 
 /** The value a call carries for a scope field (`model` is the response model, else the request's). */
 export function callScopeValue(call: LlmCall, field: ScopeField): string {
-  switch (field) {
-    case 'agent':
-      return call.agent;
-    case 'user':
-      return call.userId;
-    case 'team':
-      return call.team;
-    case 'feature':
-      return call.feature;
-    case 'session':
-      return call.sessionId;
-    case 'service':
-      return call.service;
-    case 'environment':
-      return call.environment;
-    case 'model':
-      return call.responseModel || call.requestModel;
-  }
+  return dimensionValue(call, DIMENSION_BY_NAME[field]);
 }
 
 /** SQL sum of every token kind of a row; reasoning tokens are already part of output tokens. */

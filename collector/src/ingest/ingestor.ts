@@ -1,5 +1,5 @@
 import type { Pricer } from '@tokenwatch/pricing';
-import type { LlmCall } from '@tokenwatch/schema';
+import { dimensionsWith, type LlmCall } from '@tokenwatch/schema';
 import type { Store } from '@tokenwatch/store';
 import type { CollectorMetrics } from '../metrics.ts';
 import type { AttributionField, AttributionRule } from '../normalize/attribution.ts';
@@ -35,15 +35,10 @@ export type LiveIngestOptions = Omit<IngestorOptions, 'spoolDir' | 'log'>;
 /** What became of one request's spans; the rest were made durable. */
 export type IngestResult = { rejected: RejectedSpan[]; accepted: number };
 
-const RULE_FIELDS: Record<string, AttributionField> = {
-  agent: 'agent',
-  user: 'userId',
-  team: 'team',
-  feature: 'feature',
-  session: 'sessionId',
-  environment: 'environment',
-  service: 'service',
-};
+/** The call field each rule field fills (`user` → `userId`): the attributable dimensions. */
+const RULE_FIELDS: Readonly<Record<string, AttributionField>> = Object.fromEntries(
+  dimensionsWith('attributable').map((d) => [d.name, d.field]),
+);
 
 /**
  * The ingest path from decoded spans to the store: limits, normalization, pricing, cardinality
@@ -169,18 +164,19 @@ export class Ingestor {
       }
       if (priced.unpriced) m.unpricedCalls.inc();
       if (priced.call.usageMissing) m.usageMissingCalls.inc();
-      for (const dim of GUARDED_DIMENSIONS) {
-        const admitted = guard.admit(tenant, dim, priced.call[dim]);
-        if (admitted !== priced.call[dim]) {
-          m.cardinalityCapped.inc({ dimension: dim });
-          priced.call[dim] = admitted;
+      for (const { name, field } of GUARDED_DIMENSIONS) {
+        const admitted = guard.admit(tenant, name, priced.call[field]);
+        if (admitted !== priced.call[field]) {
+          m.cardinalityCapped.inc({ dimension: name });
+          priced.call[field] = admitted;
         }
       }
       batch.calls.push(priced.call);
     }
     for (const task of normalized.tasks) {
       const parsed = { ...task, attributes: {} } as IngestBatch['tasks'][number];
-      for (const dim of GUARDED_DIMENSIONS) parsed[dim] = guard.admit(tenant, dim, parsed[dim]);
+      for (const { name, field } of GUARDED_DIMENSIONS)
+        parsed[field] = guard.admit(tenant, name, parsed[field]);
       batch.tasks.push(parsed);
     }
     for (const accepted of normalized.spans) {

@@ -1,3 +1,4 @@
+import { dimensionsWith } from '@tokenwatch/schema';
 import type { Attributes, DecodedTraces } from '../otlp/types.ts';
 
 /** What the span limits cut, for /metrics. */
@@ -70,9 +71,13 @@ export function applySpanLimits(
   return stats;
 }
 
-/** Dimensions stored as low-cardinality columns and rolled up: the ones a runaway value would hurt. */
-export const GUARDED_DIMENSIONS = ['agent', 'team', 'feature', 'service', 'environment'] as const;
-export type GuardedDimension = (typeof GUARDED_DIMENSIONS)[number];
+/**
+ * Dimensions stored as low-cardinality columns and rolled up, the ones a runaway value would hurt:
+ * the dimension table's guarded rows.
+ */
+export const GUARDED_DIMENSIONS = dimensionsWith('guarded');
+/** The name of a guarded dimension (also the `dimension` label of the capped-values metric). */
+export type GuardedDimension = (typeof GUARDED_DIMENSIONS)[number]['name'];
 
 /** Replacement for values over the limit. */
 export const OTHER = '_other';

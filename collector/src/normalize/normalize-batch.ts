@@ -236,16 +236,9 @@ function toTask(
   const exception = span.events.find((e) => e.name === EVENT_EXCEPTION);
   return {
     tenant: options.tenant,
-    taskId: attribution.taskId,
+    ...attribution,
     traceId: span.traceId,
     name: readString(attrs, KEYS.taskName) ?? span.name,
-    service: attribution.service,
-    environment: attribution.environment,
-    agent: attribution.agent,
-    userId: attribution.userId,
-    team: attribution.team,
-    feature: attribution.feature,
-    sessionId: attribution.sessionId,
     startTime: span.startTimeUnixNano,
     endTime: span.endTimeUnixNano,
     outcome,

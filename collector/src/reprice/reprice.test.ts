@@ -40,8 +40,9 @@ describe('reprice', () => {
     // Stored while the model had no price, and one call at an old negotiated price.
     await insertLlmCalls(t.store, [
       call({}),
-      call({}),
+      call({ project: 'search' }),
       call({
+        project: 'checkout',
         requestModel: 'house-mistral',
         inputCost: '1',
         outputCost: '1',
@@ -77,5 +78,23 @@ describe('reprice', () => {
     expect(await totals(t)).toEqual({ calls: '4', cost: '11.4', rollup: '11.4' });
     expect(await reprice(t.store, pricer, { since })).toEqual([]);
     expect(await totals(t)).toEqual({ calls: '4', cost: '11.4', rollup: '11.4' });
+  });
+
+  it('corrects the rollup row of each call’s own project', async () => {
+    const byProject = (from: string, sum: string) =>
+      queryRows(t.store, {
+        query: `SELECT project, toString(${sum}) AS cost FROM ${from}
+          WHERE tenant = 'acme' GROUP BY project ORDER BY project`,
+        schema: z.object({ project: z.string(), cost: z.string() }),
+      });
+    // '': a llama call ($1) and the reported mistral call ($9); search: a llama call ($1);
+    // checkout: the mistral call repriced from $2 to $0.40.
+    const expected = [
+      { project: '', cost: '10' },
+      { project: 'checkout', cost: '0.4' },
+      { project: 'search', cost: '1' },
+    ];
+    expect(await byProject('llm_calls FINAL', 'ifNull(sum(total_cost), 0)')).toEqual(expected);
+    expect(await byProject('llm_usage_1m', 'sum(total_cost)')).toEqual(expected);
   });
 });

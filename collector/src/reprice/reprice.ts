@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pricer } from '@tokenwatch/pricing';
 import { Decimal } from '@tokenwatch/pricing';
+import { STORED_DIMENSIONS } from '@tokenwatch/schema';
 import { dateTime64ToNs, insertRows, queryRows, type Store, TABLES } from '@tokenwatch/store';
 import { z } from 'zod';
 
@@ -47,17 +48,11 @@ const Row = z
   .loose();
 type Row = z.infer<typeof Row>;
 
-// Rollup key columns, as the rollup view computes them from a call.
+// Rollup key columns, as the rollup view computes them from a call: the tenant and every rollup
+// dimension with a column of its own (model, computed, is added apart).
 const ROLLUP_KEYS = [
   'tenant',
-  'service',
-  'environment',
-  'agent',
-  'session_id',
-  'user_id',
-  'team',
-  'feature',
-  'provider',
+  ...STORED_DIMENSIONS.filter((d) => d.rollup).map((d) => d.column),
 ] as const;
 
 /** A cost column as exact units (NULL counts as 0 in sums; nullness is compared apart). */

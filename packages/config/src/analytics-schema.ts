@@ -1,16 +1,8 @@
+import { dimensionNames } from '@tokenwatch/schema';
 import { z } from 'zod';
 
-/** Attribution fields a budget scope or an anomaly entity can name. */
-export const SCOPE_FIELDS = [
-  'agent',
-  'user',
-  'team',
-  'feature',
-  'session',
-  'service',
-  'environment',
-  'model',
-] as const;
+/** Dimensions a budget scope or an anomaly entity can name: the table's scopable ones. */
+export const SCOPE_FIELDS = dimensionNames('scopable');
 export type ScopeField = (typeof SCOPE_FIELDS)[number];
 
 const fraction = z.number().gt(0).max(10);

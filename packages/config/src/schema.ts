@@ -1,4 +1,4 @@
-import { PriceOverrideSchema } from '@tokenwatch/schema';
+import { dimensionNames, PriceOverrideSchema } from '@tokenwatch/schema';
 import { z } from 'zod';
 import { AlertsSchema } from './alerts-schema.ts';
 import { AnomaliesSchema, BudgetSchema } from './analytics-schema.ts';
@@ -9,16 +9,8 @@ const port = z.number().int().min(0).max(65_535);
 const days = z.number().int().min(1).max(100_000);
 const positive = z.number().int().positive();
 
-/** Attribution fields a mapping rule can fill. */
-export const ATTRIBUTION_FIELDS = [
-  'agent',
-  'user',
-  'team',
-  'feature',
-  'session',
-  'environment',
-  'service',
-] as const;
+/** Attribution fields a mapping rule can fill: the table's attributable dimensions. */
+export const ATTRIBUTION_FIELDS = dimensionNames('attributable');
 
 const ApiKeySchema = z
   .object({

@@ -1,4 +1,19 @@
 export {
+  type AttributionField,
+  DIMENSION_BY_NAME,
+  DIMENSION_TABLE,
+  type DimensionName,
+  type DimensionRole,
+  type DimensionRow,
+  type DimensionSpec,
+  type DimensionWith,
+  dimensionNames,
+  dimensionsWith,
+  dimensionValue,
+  STORED_DIMENSIONS,
+  type StoredDimension,
+} from './dimensions.ts';
+export {
   AttributionSchema,
   DecimalStringSchema,
   type LlmCall,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AttributionField, dimensionsWith } from './dimensions.ts';
 
 /** Decimal USD amount kept as a string so no float rounding ever touches money. */
 export const DecimalStringSchema = z
@@ -13,16 +14,18 @@ const hexId = (bytes: number) =>
 
 const tokenCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
-/** Attribution shared by LLM calls and tasks: who and what a cost belongs to. */
+// One string per attributable dimension of the table, empty when nothing attributed it.
+const attributionFields = Object.fromEntries(
+  dimensionsWith('attributable').map((d) => [d.field, z.string().default('')]),
+) as { [F in AttributionField]: z.ZodDefault<z.ZodString> };
+
+/**
+ * Attribution shared by LLM calls and tasks: who and what a cost belongs to. The tenant, and one
+ * field per attributable dimension of `DIMENSION_TABLE` (service, agent, team, project, …).
+ */
 export const AttributionSchema = z.object({
   tenant: z.string().min(1).default('default'),
-  service: z.string().default(''),
-  environment: z.string().default(''),
-  agent: z.string().default(''),
-  userId: z.string().default(''),
-  team: z.string().default(''),
-  feature: z.string().default(''),
-  sessionId: z.string().default(''),
+  ...attributionFields,
 });
 
 /** One billable LLM call, normalized: token kinds never overlap (see the llm_calls migration). */

@@ -12,6 +12,8 @@ export const ATTR_TOKENWATCH_TASK_NAME = 'tokenwatch.task.name';
 export const ATTR_TOKENWATCH_TASK_OUTCOME = 'tokenwatch.task.outcome';
 export const ATTR_TOKENWATCH_TEAM = 'tokenwatch.team';
 export const ATTR_TOKENWATCH_FEATURE = 'tokenwatch.feature';
+/** The project a cost belongs to; the resource's `service.namespace` stands in when absent. */
+export const ATTR_TOKENWATCH_PROJECT = 'tokenwatch.project';
 /** Hash of the cacheable prompt prefix (system prompt and tool definitions), never their content. */
 export const ATTR_TOKENWATCH_PREFIX_HASH = 'tokenwatch.prefix_hash';
 /**
@@ -57,6 +59,8 @@ export const EVENT_EXCEPTION = 'exception';
 export const ATTR_EXCEPTION_TYPE = 'exception.type';
 export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
 export const ATTR_SERVICE_NAME = 'service.name';
+/** OTel resource attribute grouping services; the project when nothing sets `tokenwatch.project`. */
+export const ATTR_SERVICE_NAMESPACE = 'service.namespace';
 export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
 /** Deprecated spelling of deployment.environment.name. */
 export const ATTR_DEPLOYMENT_ENVIRONMENT = 'deployment.environment';

@@ -59,8 +59,9 @@ describe('cluster rendering', () => {
   it('renders the whole schema with ON CLUSTER on every statement', () => {
     const ddl = renderClusterDdl(migrations, 'c1');
     const statements = ddl.split(/;\n/).filter((s) => /CREATE|ALTER/.test(s));
-    // 14 tables (local + distributed each), 2 materialized views, 2 columns added to both sides.
-    expect(statements.length).toBe(14 * 2 + 2 + 2 * 2);
+    // 14 tables (local + distributed each), 2 materialized views, 5 column additions on both
+    // sides (ingest_token, request_hash, project ×3), 1 view query change.
+    expect(statements.length).toBe(14 * 2 + 2 + 5 * 2 + 1);
     for (const statement of statements) expect(statement).toMatch(/ON CLUSTER c1/);
   });
 
@@ -73,6 +74,30 @@ describe('cluster rendering', () => {
       "ALTER TABLE llm_calls_local ON CLUSTER c1 ADD COLUMN IF NOT EXISTS request_hash String DEFAULT '' CODEC(ZSTD(1))",
       "ALTER TABLE llm_calls ON CLUSTER c1 ADD COLUMN IF NOT EXISTS request_hash String DEFAULT '' CODEC(ZSTD(1))",
     ]);
+  });
+
+  it('grows the sorting key on the shards only; the Distributed table gets the column alone', () => {
+    const [local, distributed] = renderClusterStatements(byName('llm_usage_1m_project'), 'c1');
+    const statement = (sql: string) => sql.slice(sql.indexOf('ALTER TABLE'));
+    expect(statement(local!)).toBe(
+      'ALTER TABLE llm_usage_1m_local ON CLUSTER c1\n' +
+        '    ADD COLUMN IF NOT EXISTS project LowCardinality(String) AFTER feature,\n' +
+        '    MODIFY ORDER BY (tenant, minute, agent, model, team, feature, user_id, session_id, service, environment, provider, project)',
+    );
+    expect(statement(distributed!)).toBe(
+      'ALTER TABLE llm_usage_1m ON CLUSTER c1\n' +
+        '    ADD COLUMN IF NOT EXISTS project LowCardinality(String) AFTER feature',
+    );
+  });
+
+  it("changes a view's query on every node, reading the shard's local table", () => {
+    const statements = renderClusterStatements(byName('llm_usage_1m_mv_project'), 'c1');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(
+      /^ALTER TABLE llm_usage_1m_mv ON CLUSTER c1 MODIFY QUERY\nSELECT$/m,
+    );
+    expect(statements[0]).toMatch(/^FROM llm_calls_local AS c$/m);
+    expect(statements[0]).toMatch(/^GROUP BY .*feature, project, provider, model$/m);
   });
 
   it('refuses a cluster name that is not an identifier', () => {

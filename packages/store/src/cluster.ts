@@ -9,7 +9,11 @@ const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)\s*\n/m;
 const CREATE_MV = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+)\s*\n/m;
 const ENGINE = /^ENGINE = (\w*)MergeTree(?:\(([^)]*)\))?\s*$/m;
 const FROM = /^FROM (\w+)/m;
-const ALTER_TABLE = /^ALTER TABLE (\w+) /m;
+const ALTER_TABLE = /^ALTER TABLE (\w+)(\s)/m;
+/** A materialized view's new SELECT (`ALTER TABLE <view> MODIFY QUERY`). */
+const MODIFY_QUERY = /^ALTER TABLE (\w+) MODIFY QUERY(\s)/m;
+/** A sorting-key change, written as the last clause of an ALTER that adds its column. */
+const MODIFY_ORDER_BY = /,\s*MODIFY ORDER BY [\s\S]*$/;
 const SHARDING_KEY = /^-- cluster: sharding_key = (.+)$/m;
 /** A migration only the single-node schema needs. */
 const SKIP = /^-- cluster: skip$/m;
@@ -65,13 +69,27 @@ export function renderClusterStatements(migration: Migration, cluster: string): 
         .replace(FROM, `FROM ${from[1]}${LOCAL_SUFFIX}`),
     ];
   }
+  const newQuery = MODIFY_QUERY.exec(sql);
+  if (newQuery) {
+    // Views keep their name on every node and read the shard's local table, as when created.
+    const from = FROM.exec(sql);
+    if (!from) throw new MigrationError(`${migration.file}: view query without FROM`);
+    return [
+      sql
+        .replace(MODIFY_QUERY, `ALTER TABLE ${newQuery[1]} ON CLUSTER ${cluster} MODIFY QUERY$2`)
+        .replace(FROM, `FROM ${from[1]}${LOCAL_SUFFIX}`),
+    ];
+  }
   const alter = ALTER_TABLE.exec(sql);
   if (alter) {
-    // Column changes go to the shards' tables and to the Distributed table in front of them.
+    // Column changes go to the shards' tables and to the Distributed table in front of them; a
+    // new sorting key only to the shards' tables (a Distributed table has none).
     const name = alter[1]!;
     return [
-      sql.replace(ALTER_TABLE, `ALTER TABLE ${name}${LOCAL_SUFFIX} ON CLUSTER ${cluster} `),
-      sql.replace(ALTER_TABLE, `ALTER TABLE ${name} ON CLUSTER ${cluster} `),
+      sql.replace(ALTER_TABLE, `ALTER TABLE ${name}${LOCAL_SUFFIX} ON CLUSTER ${cluster}$2`),
+      sql
+        .replace(ALTER_TABLE, `ALTER TABLE ${name} ON CLUSTER ${cluster}$2`)
+        .replace(MODIFY_ORDER_BY, ''),
     ];
   }
   throw new MigrationError(`${migration.file}: no cluster rendering for this statement`);

@@ -1,4 +1,10 @@
-import type { LlmCall, Task } from '@tokenwatch/schema';
+import {
+  dimensionsWith,
+  type LlmCall,
+  STORED_DIMENSIONS,
+  type StoredDimension,
+  type Task,
+} from '@tokenwatch/schema';
 
 const NS_PER_MS = 1_000_000n;
 
@@ -18,7 +24,10 @@ export function dateTime64ToNs(value: string): bigint {
   return seconds * 1_000_000_000n + BigInt((match[3] ?? '').padEnd(9, '0'));
 }
 
-/** The llm_calls row for a normalized call (snake_case columns, exact decimals as strings). */
+/**
+ * The llm_calls row for a normalized call (snake_case columns, exact decimals as strings). The
+ * dimension columns (task, session, agent, …, provider) come from the dimension table.
+ */
 export function llmCallToRow(call: LlmCall): Record<string, unknown> {
   return {
     tenant: call.tenant,
@@ -27,15 +36,7 @@ export function llmCallToRow(call: LlmCall): Record<string, unknown> {
     trace_id: call.traceId,
     span_id: call.spanId,
     parent_span_id: call.parentSpanId,
-    task_id: call.taskId,
-    session_id: call.sessionId,
-    service: call.service,
-    environment: call.environment,
-    agent: call.agent,
-    user_id: call.userId,
-    team: call.team,
-    feature: call.feature,
-    provider: call.provider,
+    ...dimensionColumns(call, STORED_DIMENSIONS),
     operation: call.operation,
     request_model: call.requestModel,
     response_model: call.responseModel,
@@ -62,20 +63,14 @@ export function llmCallToRow(call: LlmCall): Record<string, unknown> {
   };
 }
 
-/** The tasks row for a task. */
+/** The tasks row for a task: its attribution columns come from the dimension table. */
 export function taskToRow(task: Task): Record<string, unknown> {
   return {
     tenant: task.tenant,
     task_id: task.taskId,
     trace_id: task.traceId,
     name: task.name,
-    session_id: task.sessionId,
-    service: task.service,
-    environment: task.environment,
-    agent: task.agent,
-    user_id: task.userId,
-    team: task.team,
-    feature: task.feature,
+    ...dimensionColumns(task, dimensionsWith('attributable')),
     start_time: nsToDateTime64(task.startTime),
     end_time: nsToDateTime64(task.endTime),
     outcome: task.outcome,
@@ -83,4 +78,12 @@ export function taskToRow(task: Task): Record<string, unknown> {
     attributes: task.attributes,
     updated_at: nsToDateTime64(task.updatedAt),
   };
+}
+
+/** `{ column: value }` of each dimension in `dimensions`, read from its field of `source`. */
+function dimensionColumns<D extends StoredDimension>(
+  source: { readonly [F in D['field']]: string },
+  dimensions: readonly D[],
+): Record<string, string> {
+  return Object.fromEntries(dimensions.map((d) => [d.column, source[d.field as D['field']]]));
 }

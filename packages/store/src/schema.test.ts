@@ -1,3 +1,4 @@
+import { DIMENSION_TABLE } from '@tokenwatch/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { queryRows, runCommand } from './query.ts';
@@ -78,6 +79,36 @@ describe('schema', () => {
       TenantId: 'default',
       SpanAttributeItems: ['gen_ai.request.model=gpt-4o'],
     });
+  });
+
+  it('has the column of every dimension of the table where the table says', async () => {
+    const columnsOf = async (table: string) =>
+      (
+        await queryRows(t.store, {
+          query:
+            'SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table: String}',
+          params: { table },
+          schema: z.object({ name: z.string() }),
+        })
+      ).map((r) => r.name);
+    const [rollup] = await queryRows(t.store, {
+      query:
+        "SELECT sorting_key FROM system.tables WHERE database = currentDatabase() AND name = 'llm_usage_1m'",
+      schema: z.object({ sorting_key: z.string() }),
+    });
+    const calls = await columnsOf('llm_calls');
+    const tasks = await columnsOf('tasks');
+    const rollupColumns = await columnsOf('llm_usage_1m');
+    const rollupKey = rollup!.sorting_key.split(', ');
+    for (const d of DIMENSION_TABLE) {
+      expect(calls, d.name).toContain(d.column);
+      if (d.attributable) expect(tasks, d.name).toContain(d.column);
+      // A SummingMergeTree sums rows of equal key: a rollup dimension outside the key would be
+      // merged away.
+      if (d.rollup) expect(rollupKey, d.name).toContain(d.column);
+      else expect(rollupColumns, d.name).not.toContain(d.column);
+    }
+    expect(rollupKey).toContain('project');
   });
 
   it('keeps the latest write of a task', async () => {

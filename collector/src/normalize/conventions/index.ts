@@ -11,6 +11,7 @@
  * Span kinds are tried in the same order, except rules marked `first`, which go before all others;
  * a span that carries a task outcome is the task before any rule is tried.
  */
+import { dimensionsWith } from '@tokenwatch/schema';
 import { langfuse } from './langfuse.ts';
 import { openInference } from './openinference.ts';
 import { openLlmetry } from './openllmetry.ts';
@@ -88,20 +89,20 @@ export const USAGE_KEYS: readonly string[] = [
   ...KEYS.cacheWrite,
 ];
 
-const ATTRIBUTION_FIELDS: readonly AttributionKeyField[] = [
-  'agent',
-  'userId',
-  'team',
-  'feature',
-  'sessionId',
+/** Every attribution field: the dimension table's attributable ones, and the task id. */
+export const ATTRIBUTION_FIELDS: readonly AttributionKeyField[] = [
+  ...dimensionsWith('attributable').map((d) => d.field),
   'taskId',
-  'environment',
-  'service',
 ];
 
 /** Attribution keys per field, over every convention, in precedence order. */
 export const ATTRIBUTION_KEYS = Object.fromEntries(
   ATTRIBUTION_FIELDS.map((field) => [field, keys((c) => c.attribution?.[field])]),
+) as Readonly<Record<AttributionKeyField, readonly string[]>>;
+
+/** Fallback resource keys per field, over every convention, in precedence order. */
+export const ATTRIBUTION_FALLBACK_KEYS = Object.fromEntries(
+  ATTRIBUTION_FIELDS.map((field) => [field, keys((c) => c.attributionFallback?.[field])]),
 ) as Readonly<Record<AttributionKeyField, readonly string[]>>;
 
 /** Span kind rules in the order they are tried: `first` rules, then the rest. */

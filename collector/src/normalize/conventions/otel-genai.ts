@@ -16,6 +16,7 @@ import {
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVICE_NAME,
+  ATTR_SERVICE_NAMESPACE,
   ATTR_SESSION_ID,
   ATTR_USER_ID,
 } from '@tokenwatch/schema/semconv';
@@ -96,4 +97,6 @@ export const otelGenAi: Convention = {
     environment: [ATTR_DEPLOYMENT_ENVIRONMENT_NAME],
     service: [ATTR_SERVICE_NAME],
   },
+  // The namespace groups services (OTel resource semconv): the project when nothing names one.
+  attributionFallback: { project: [ATTR_SERVICE_NAMESPACE] },
 };

@@ -4,18 +4,14 @@
  * LLM calls in spans. The normalizer itself holds no attribute names; it walks the records in the
  * order of `index.ts`.
  */
+import type { AttributionField } from '@tokenwatch/schema';
 import type { Attributes, DecodedScope } from '../../otlp/types.ts';
 
-/** Fields a call or task is attributed by, as the records name their keys. */
-export type AttributionKeyField =
-  | 'agent'
-  | 'userId'
-  | 'team'
-  | 'feature'
-  | 'sessionId'
-  | 'taskId'
-  | 'environment'
-  | 'service';
+/**
+ * Fields a call or task is attributed by, as the records name their keys: the attributable
+ * dimensions of the dimension table (`@tokenwatch/schema`), and the task id.
+ */
+export type AttributionKeyField = AttributionField | 'taskId';
 
 /**
  * How a convention names the kind of a span, and which kinds are billable calls. A rule reads one
@@ -143,5 +139,10 @@ export type Convention = {
   requestHash?: readonly string[];
   /** Attribution keys per field, read on the span, then its ancestors, then the resource. */
   attribution?: Partial<Record<AttributionKeyField, readonly string[]>>;
+  /**
+   * Resource keys a field falls back to when the span, its ancestors, the resource and the
+   * configured rules all left it empty (the project from `service.namespace`).
+   */
+  attributionFallback?: Partial<Record<AttributionKeyField, readonly string[]>>;
   quirks?: ConventionQuirks;
 };

@@ -227,6 +227,37 @@ describe('insertLlmCalls', () => {
     ]);
   });
 
+  it('keeps the calls of each project apart in the rollup, also once its parts are merged', async () => {
+    const tenant = 'projects';
+    // Same minute and attribution but the project: separate inserts make separate parts, which
+    // OPTIMIZE merges. Were the project not in the rollup's sorting key, the merge would sum the
+    // three into one row.
+    await insertLlmCalls(t.store, [call({ tenant, project: 'checkout', totalCost: '0.25' })]);
+    await insertLlmCalls(t.store, [
+      call({ tenant, project: 'search', totalCost: '0.125' }),
+      call({ tenant, project: 'search', startTime: T0 + 1n, totalCost: '0.5' }),
+    ]);
+    await insertLlmCalls(t.store, [call({ tenant, totalCost: '1' })]);
+    await runCommand(t.store, 'OPTIMIZE TABLE llm_usage_1m FINAL');
+    const rollup = await queryRows(t.store, {
+      query: `SELECT project, calls, toString(total_cost) AS cost FROM llm_usage_1m
+        WHERE tenant = {tenant: String} ORDER BY project`,
+      params: { tenant },
+      schema: z.object({ project: z.string(), calls: z.coerce.number(), cost: z.string() }),
+    });
+    expect(rollup).toEqual([
+      { project: '', calls: 1, cost: '1' },
+      { project: 'checkout', calls: 1, cost: '0.25' },
+      { project: 'search', calls: 2, cost: '0.625' },
+    ]);
+    const stored = await queryRows(t.store, {
+      query: `SELECT project FROM llm_calls FINAL WHERE tenant = {tenant: String} ORDER BY project`,
+      params: { tenant },
+      schema: z.object({ project: z.string() }),
+    });
+    expect(stored.map((r) => r.project)).toEqual(['', 'checkout', 'search', 'search']);
+  });
+
   it('rejects invalid calls before writing anything', async () => {
     await expect(
       insertLlmCalls(t.store, [

@@ -8,6 +8,7 @@ import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_SESSION_ID,
   ATTR_TOKENWATCH_FEATURE,
+  ATTR_TOKENWATCH_PROJECT,
   ATTR_TOKENWATCH_TEAM,
   ATTR_USER_ID,
 } from '@tokenwatch/schema/semconv';
@@ -18,6 +19,16 @@ export type ActiveAttribution = {
   readonly attribution: Readonly<Attribution>;
   readonly spanAttributes: Readonly<Attributes>;
 };
+
+/** The attribution options that name a dimension (all but `attributes`). */
+export const ATTRIBUTION_OPTIONS = [
+  'agent',
+  'user',
+  'team',
+  'feature',
+  'project',
+  'session',
+] as const satisfies readonly Exclude<keyof Attribution, 'attributes'>[];
 
 const ATTRIBUTION_KEY = createContextKey('@tokenwatch/instrumentation attribution');
 
@@ -31,6 +42,7 @@ export function toSpanAttributes(attribution: Readonly<Attribution>): Attributes
   if (attribution.user !== undefined) attributes[ATTR_USER_ID] = attribution.user;
   if (attribution.team !== undefined) attributes[ATTR_TOKENWATCH_TEAM] = attribution.team;
   if (attribution.feature !== undefined) attributes[ATTR_TOKENWATCH_FEATURE] = attribution.feature;
+  if (attribution.project !== undefined) attributes[ATTR_TOKENWATCH_PROJECT] = attribution.project;
   if (attribution.session !== undefined) attributes[ATTR_SESSION_ID] = attribution.session;
   return attributes;
 }
@@ -64,7 +76,7 @@ export function withAttribution(
 
 function definedFields(attribution: Readonly<Attribution>): Attribution {
   const result: Attribution = {};
-  for (const key of ['agent', 'user', 'team', 'feature', 'session'] as const) {
+  for (const key of ATTRIBUTION_OPTIONS) {
     const value = attribution[key];
     if (value !== undefined) result[key] = value;
   }

@@ -157,6 +157,7 @@ export function readEnvOptions(env: Env = process.env, diag: DiagLogger = global
     ['TOKENWATCH_AGENT', 'agent'],
     ['TOKENWATCH_TEAM', 'team'],
     ['TOKENWATCH_FEATURE', 'feature'],
+    ['TOKENWATCH_PROJECT', 'project'],
   ] as const) {
     const value = raw(env, name);
     if (value !== undefined) options[key] = value;

@@ -11,8 +11,10 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_TOKENWATCH_AGENT,
   ATTR_TOKENWATCH_FEATURE,
+  ATTR_TOKENWATCH_PROJECT,
   ATTR_TOKENWATCH_TEAM,
 } from '@tokenwatch/schema/semconv';
+import { ATTRIBUTION_OPTIONS } from './attribution.ts';
 import type { Attribution } from './types.ts';
 
 /** What `register()` put on the resource besides the environment's attributes. */
@@ -20,6 +22,7 @@ export type ProcessAttribution = {
   agent?: string;
   team?: string;
   feature?: string;
+  project?: string;
   serviceName?: string;
 };
 
@@ -71,6 +74,7 @@ export function processAttribution(env: Env = process.env): Attribution {
     fromEnv[ATTR_TOKENWATCH_AGENT] ?? fromEnv[ATTR_GEN_AI_AGENT_NAME] ?? registered?.agent;
   const team = fromEnv[ATTR_TOKENWATCH_TEAM] ?? registered?.team;
   const feature = fromEnv[ATTR_TOKENWATCH_FEATURE] ?? registered?.feature;
+  const project = fromEnv[ATTR_TOKENWATCH_PROJECT] ?? registered?.project;
   const service =
     registered?.serviceName ?? (env.OTEL_SERVICE_NAME?.trim() || fromEnv[ATTR_SERVICE_NAME]);
   const result: Attribution = {};
@@ -78,6 +82,7 @@ export function processAttribution(env: Env = process.env): Attribution {
   else if (isNamedService(service)) result.agent = service;
   if (team) result.team = team;
   if (feature) result.feature = feature;
+  if (project) result.project = project;
   return result;
 }
 
@@ -85,7 +90,7 @@ export function processAttribution(env: Env = process.env): Attribution {
 export function guardAttribution(active: Readonly<Attribution> | undefined): Attribution {
   const result = processAttribution();
   if (!active) return result;
-  for (const key of ['agent', 'user', 'team', 'feature', 'session'] as const) {
+  for (const key of ATTRIBUTION_OPTIONS) {
     const value = active[key];
     if (value !== undefined) result[key] = value;
   }

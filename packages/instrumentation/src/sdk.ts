@@ -14,6 +14,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_TOKENWATCH_FEATURE,
+  ATTR_TOKENWATCH_PROJECT,
   ATTR_TOKENWATCH_TEAM,
 } from '@tokenwatch/schema/semconv';
 import { AnthropicInstrumentation } from './anthropic-instrumentation.ts';
@@ -144,6 +145,7 @@ export function startTokenwatch(options: RegisterOptions, how: RegisterEntry): R
     ...(options.agent === undefined ? {} : { [ATTR_GEN_AI_AGENT_NAME]: options.agent }),
     ...(options.team === undefined ? {} : { [ATTR_TOKENWATCH_TEAM]: options.team }),
     ...(options.feature === undefined ? {} : { [ATTR_TOKENWATCH_FEATURE]: options.feature }),
+    ...(options.project === undefined ? {} : { [ATTR_TOKENWATCH_PROJECT]: options.project }),
   };
   const sdk = new NodeSDK({
     // The environment's resource detectors (OTEL_RESOURCE_ATTRIBUTES) are merged over this;
@@ -164,6 +166,7 @@ export function startTokenwatch(options: RegisterOptions, how: RegisterEntry): R
     agent: options.agent,
     team: options.team,
     feature: options.feature,
+    project: options.project,
     serviceName: options.serviceName,
   });
   const targets = patchTargets(instrumentations);

@@ -36,6 +36,8 @@ export type Attribution = {
   team?: string;
   /** Written as `tokenwatch.feature`. */
   feature?: string;
+  /** Written as `tokenwatch.project`. */
+  project?: string;
   /** Written as `session.id`. */
   session?: string;
   /** Any other attributes to put on every span. */
@@ -131,7 +133,8 @@ export type RemoteCheckOptions = {
   url: string;
   /**
    * Scopes to check for a call, from the call's attribution.
-   * @default `team:<team>`, `feature:<feature>`, `user:<user>`, `agent:<agent>` for those set
+   * @default `team:<team>`, `feature:<feature>`, `project:<project>`, `user:<user>`,
+   * `agent:<agent>` for those set
    */
   scopes?: (attribution: Readonly<Attribution>) => string[];
   /** How long an answer is reused. @default 5_000 */
@@ -263,10 +266,14 @@ export type BudgetStatus = {
 export type RegisterOptions = TokenwatchInstrumentationConfig & {
   /** `service.name`; wins over OTEL_SERVICE_NAME. @default OTEL_SERVICE_NAME, else the SDK's default */
   serviceName?: string;
-  /** Process-wide attribution, written as resource attributes (TOKENWATCH_AGENT/TEAM/FEATURE). */
+  /**
+   * Process-wide attribution, written as resource attributes
+   * (TOKENWATCH_AGENT/TEAM/FEATURE/PROJECT).
+   */
   agent?: string;
   team?: string;
   feature?: string;
+  project?: string;
   /**
    * The sampler for everything but LLM calls and tasks, which are always recorded.
    * @default the one OTEL_TRACES_SAMPLER names, else parent-based always-on

@@ -49,7 +49,7 @@ beforeAll(async () => {
   process.env.OTEL_EXPORTER_OTLP_HEADERS = `x-tokenwatch-key=${KEY}`;
   process.env.OTEL_SERVICE_NAME = 'support-bot';
   process.env.OTEL_RESOURCE_ATTRIBUTES = 'deployment.environment.name=staging';
-  tokenwatch = register({ team: 'platform' });
+  tokenwatch = register({ team: 'platform', project: 'storefront' });
   // vitest loads node_modules outside the module hooks: patch through the registered instances.
   for (const instrumentation of tokenwatch.instrumentations) {
     if (instrumentation instanceof OpenAIInstrumentation) {
@@ -168,7 +168,7 @@ describe('into a real collector', () => {
         toString(input_cost) AS input_cost, toString(cache_read_cost) AS cache_read_cost,
         toString(cache_write_cost) AS cache_write_cost, toString(output_cost) AS output_cost,
         toString(total_cost) AS total_cost, status, error_type, finish_reason, agent, user_id,
-        team, feature, session_id, task_id, prefix_hash != '' AS has_prefix_hash
+        team, feature, project, session_id, task_id, prefix_hash != '' AS has_prefix_hash
       FROM llm_calls FINAL ORDER BY start_time`);
     const common = {
       tenant: 'acme',
@@ -178,6 +178,8 @@ describe('into a real collector', () => {
       user_id: 'u-1',
       team: 'platform',
       feature: 'reply',
+      // From register(): a resource attribute, as team.
+      project: 'storefront',
       session_id: 's-1',
       task_id: 'e2e-task',
       status: 'ok',
@@ -313,7 +315,7 @@ describe('into a real collector', () => {
     ]);
 
     const tasks = await rows(`
-      SELECT task_id, name, outcome, agent, user_id, team, feature, session_id, service
+      SELECT task_id, name, outcome, agent, user_id, team, feature, project, session_id, service
       FROM tasks FINAL`);
     expect(tasks).toEqual([
       {
@@ -324,6 +326,7 @@ describe('into a real collector', () => {
         user_id: 'u-1',
         team: 'platform',
         feature: 'reply',
+        project: 'storefront',
         session_id: 's-1',
         service: 'support-bot',
       },

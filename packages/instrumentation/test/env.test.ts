@@ -30,6 +30,7 @@ describe('readEnvOptions', () => {
         TOKENWATCH_AGENT: 'triager',
         TOKENWATCH_TEAM: 'support',
         TOKENWATCH_FEATURE: 'triage',
+        TOKENWATCH_PROJECT: 'helpdesk',
         TOKENWATCH_BUDGET_MAX_TOKENS: '50000',
         TOKENWATCH_BUDGET_MAX_USD: '0.75',
         TOKENWATCH_BUDGET_ON_EXHAUSTED: 'degrade',
@@ -56,6 +57,7 @@ describe('readEnvOptions', () => {
       agent: 'triager',
       team: 'support',
       feature: 'triage',
+      project: 'helpdesk',
       budget: {
         maxTokens: 50_000,
         maxUsd: 0.75,

@@ -76,10 +76,16 @@ describe('remote budget check', () => {
       reason: 'monthly budget of $500 spent',
     });
     const error = await withTask(
-      { name: 'r', team: 'search', user: 'u-1', budget: { remoteCheck: remote() } },
+      {
+        name: 'r',
+        team: 'search',
+        project: 'helpdesk',
+        user: 'u-1',
+        budget: { remoteCheck: remote() },
+      },
       () => refusal(chat()),
     );
-    expect(asked.sort()).toEqual(['team:search', 'user:u-1']);
+    expect(asked.sort()).toEqual(['project:helpdesk', 'team:search', 'user:u-1']);
     expect(fake.requests).toHaveLength(0);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect(error.reason).toBe('remote');

@@ -41,6 +41,7 @@ const ATTRIBUTION = {
   'session.id': 's-7',
   'tokenwatch.team': 'support',
   'tokenwatch.feature': 'triage',
+  'tokenwatch.project': 'helpdesk',
 };
 
 describe('withTask', () => {
@@ -54,6 +55,7 @@ describe('withTask', () => {
         session: 's-7',
         team: 'support',
         feature: 'triage',
+        project: 'helpdesk',
       },
       async (task) => {
         expect(task.id).toBe('task-1');

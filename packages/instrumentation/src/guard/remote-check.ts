@@ -45,6 +45,7 @@ export function defaultScopes(attribution: Readonly<Attribution>): string[] {
   const scopes: string[] = [];
   if (attribution.team) scopes.push(`team:${attribution.team}`);
   if (attribution.feature) scopes.push(`feature:${attribution.feature}`);
+  if (attribution.project) scopes.push(`project:${attribution.project}`);
   if (attribution.user) scopes.push(`user:${attribution.user}`);
   if (attribution.agent) scopes.push(`agent:${attribution.agent}`);
   return scopes;

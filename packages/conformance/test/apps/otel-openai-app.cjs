@@ -1,8 +1,8 @@
 // An app instrumented as @opentelemetry/instrumentation-openai documents it: the instrumentation is
 // registered before `openai` is required, and its require hook patches the module. The package
 // has no manual API, and an ESM import of `openai` in a vitest test stays unpatched (that needs
-// the import-in-the-middle loader registered at startup), so otel-openai.conformance.test.ts
-// starts this file with plain `node`.
+// the import-in-the-middle loader registered at startup), so its row of the conformance table
+// (emitters/otel-openai.ts) starts this file with plain `node`.
 //
 // Runs one scenario (argv[2]) against the fake provider, exports each span as it ends with the
 // official OTLP protobuf exporter, and prints what it exported as one JSON line once flushed.

@@ -8,7 +8,14 @@ import type { VariableModel } from '@grafana/schema';
 import { queryVariable, sql } from './grafana.ts';
 
 /** The filter variables, in the order they narrow each other. */
-export const FILTER_VARIABLES = ['tenant', 'environment', 'team', 'agent', 'model'] as const;
+export const FILTER_VARIABLES = [
+  'tenant',
+  'environment',
+  'project',
+  'team',
+  'agent',
+  'model',
+] as const;
 /** One of the filter variables. */
 export type FilterVariable = (typeof FILTER_VARIABLES)[number];
 
@@ -47,6 +54,7 @@ export function filterVariables(): VariableModel[] {
   const labels: Record<FilterVariable, string> = {
     tenant: 'Tenant',
     environment: 'Environment',
+    project: 'Project',
     team: 'Team',
     agent: 'Agent',
     model: 'Model',

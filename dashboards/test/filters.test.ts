@@ -20,7 +20,7 @@ import { RANGE, seed, TRACE } from './support/seed.ts';
 // Panels that do not narrow on some filters, by design.
 const IGNORES: Record<string, readonly FilterVariable[]> = {
   // A trace is shown whole; only its tenant must match.
-  'tokenwatch-sessions/Trace': ['environment', 'team', 'agent', 'model'],
+  'tokenwatch-sessions/Trace': ['environment', 'project', 'team', 'agent', 'model'],
 };
 
 // The trace panel needs a trace to show; everything else starts from All.
@@ -107,16 +107,24 @@ describe('filter variables', () => {
     expect(await options({})).toEqual({
       tenant: ['acme', 'globex'],
       environment: ['prod', 'staging'],
+      project: ['devtools', 'storefront'],
       team: ['billing', 'search', 'support'],
       agent: ['cache-breaker', 'chatbot', 'coder', 'planner', 'reviewer', 'runaway'],
       model: ['claude-sonnet-4', 'gpt-4o', 'gpt-4o-mini', 'mystery-model'],
     });
     expect(await options({ tenant: ['globex'] })).toMatchObject({
       environment: ['prod'],
+      project: ['storefront'],
       team: ['search'],
       agent: ['planner'],
       model: ['gpt-4o'],
     });
     expect(await options({ agent: ['coder'] })).toMatchObject({ model: ['claude-sonnet-4'] });
+    // The project narrows the lists after it: only the coder works on devtools.
+    expect(await options({ project: ['devtools'] })).toMatchObject({
+      team: ['support'],
+      agent: ['coder'],
+      model: ['claude-sonnet-4'],
+    });
   });
 });

@@ -43,6 +43,7 @@ function call(at: bigint, fields: Partial<LlmCallInput> = {}): Call {
     tenant: 'acme',
     environment: 'prod',
     service: 'agents',
+    project: 'storefront',
     team: 'search',
     agent: 'planner',
     provider: 'openai',
@@ -59,7 +60,13 @@ function call(at: bigint, fields: Partial<LlmCallInput> = {}): Call {
 }
 
 const claude = { provider: 'anthropic', requestModel: 'claude-sonnet-4', responseModel: '' };
-const coder = { agent: 'coder', team: 'support', taskId: 'task-coder-1', sessionId: 'sess-coder' };
+const coder = {
+  agent: 'coder',
+  team: 'support',
+  project: 'devtools',
+  taskId: 'task-coder-1',
+  sessionId: 'sess-coder',
+};
 
 /** Every seeded LLM call. */
 export const CALLS: Call[] = [
@@ -173,6 +180,8 @@ export const CALLS: Call[] = [
     call(ago(10 - i), {
       ...claude,
       agent: 'cache-breaker',
+      // No project: unattributed calls are not listed, and count under All.
+      project: '',
       sessionId: 'sess-churn',
       cacheWriteTokens: 1000,
       prefixHash: prefix,
@@ -303,7 +312,7 @@ export async function seed(store: Store): Promise<void> {
     store,
     `INSERT INTO llm_usage_1m
       SELECT tenant, minute, service, environment, agent, session_id, user_id, team, feature,
-        provider, model, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        project, provider, model, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
       FROM llm_usage_1m`,
   );
   await upsertTasks(store, TASKS);

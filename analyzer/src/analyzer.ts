@@ -7,8 +7,10 @@ import { HTTPException } from 'hono/http-exception';
 import { type AlertEngine, createAlertEngine } from './alerts/index.ts';
 import { analyticsRoutes } from './api/analytics-routes.ts';
 import { budgetRoutes } from './api/budget-routes.ts';
+import { readRoutes } from './api/read-routes.ts';
 import type { AnalyzerSettings } from './api/settings.ts';
 import { BudgetCounter } from './budgets/index.ts';
+import { READS } from './reads/index.ts';
 
 /** The analyzer as the serve process mounts it. */
 export type Analyzer = {
@@ -71,6 +73,10 @@ export function createAnalyzer(deps: {
   const newCounter = ({ config }: AnalyzerSettings) =>
     new BudgetCounter({ budgets: config.budgets, timezone: config.timezone });
   let budgets = newCounter(settings);
+  app.route(
+    '/api/v1',
+    readRoutes({ reads: READS, store, settings: current, auth, alerts: () => alerts.engine }),
+  );
   app.route('/api/v1', analyticsRoutes({ store, settings: current, auth }));
   app.route('/api/v1', budgetRoutes({ store, settings: current, counter: () => budgets, auth }));
   const alerts = replaceableAlertEngine(() =>

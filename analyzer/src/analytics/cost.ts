@@ -29,6 +29,8 @@ export type CostReport = {
   by: Dimension[];
   total: Omit<CostRow, 'key'>;
   rows: CostRow[];
+  /** Groups in the range: `rows` holds the most expensive `limit` of them. */
+  groups: number;
 };
 
 const Sums = {
@@ -45,7 +47,8 @@ const Sums = {
 /**
  * Cost, tokens by kind and calls over a range grouped by any dimensions, with the delta against
  * the previous period of the same length. Reads the per-minute rollup when every dimension is in
- * it, llm_calls otherwise (task). Tenant-scoped.
+ * it, llm_calls otherwise (task). Tenant-scoped. `limit` keeps the most expensive groups (all
+ * without it; the reads' row limit is their query schema's).
  */
 export async function getCost(
   store: Store,
@@ -61,7 +64,7 @@ export async function getCost(
   const rows = current
     .map((row) => ({ row, cost: Decimal.from(row.cost) }))
     .sort((a, b) => b.cost.compare(a.cost))
-    .slice(0, params.limit ?? 1000)
+    .slice(0, params.limit)
     .map(({ row }) => withDelta(row, before.get(JSON.stringify(row.key)) ?? '0'));
   // Over the rollup, the groups' sums add up to the total exactly, so the range is not read a
   // third time. Groups read from llm_calls (task) keep the rollup's total, as before.
@@ -72,7 +75,7 @@ export async function getCost(
     withDelta(row, previous.length === 0 ? '0' : sumDecimals(previous.map((p) => p.cost))),
   );
   const { key: _key, ...totals } = total ?? withDelta(emptySums(), '0');
-  return { range, by, total: totals, rows };
+  return { range, by, total: totals, rows, groups: current.length };
 }
 
 type Summed = { key: Partial<Record<Dimension, string>> } & {

@@ -5,7 +5,6 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { getCacheEfficiency } from '../analytics/cache.ts';
 import { getAgentContext, getContextGrowth } from '../analytics/context.ts';
-import { getCost } from '../analytics/cost.ts';
 import { getFailureCost } from '../analytics/failures.ts';
 import { getTaskCostRegressions } from '../analytics/regression.ts';
 import { getTaskStatsByAgent, getTasks } from '../analytics/tasks.ts';
@@ -13,10 +12,6 @@ import { renderWeeklyReport } from '../reports/weekly.ts';
 import { dimensionsOf, parseQuery, RangeQuery, rangeOf } from './query-params.ts';
 import type { SettingsSource } from './settings.ts';
 
-const CostQuery = RangeQuery.extend({
-  by: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(100),
-});
 const ReportQuery = z.object({
   week: z.string().optional(),
   from: z.coerce.date().optional(),
@@ -51,17 +46,6 @@ export function analyticsRoutes(deps: {
   const app = new Hono<{ Variables: TenantVariables }>();
   const { store, settings, auth } = deps;
 
-  app.get('/cost', auth, async (c) => {
-    const q = parseQuery(CostQuery, c.req.query());
-    return c.json(
-      await getCost(store, {
-        tenant: c.get('tenant'),
-        range: rangeOf(q),
-        by: dimensionsOf(q.by),
-        limit: q.limit,
-      }),
-    );
-  });
   app.get('/tasks', auth, async (c) => {
     const q = parseQuery(TasksQuery, c.req.query());
     const range = rangeOf(q);

@@ -1,4 +1,14 @@
 import { existsSync } from 'node:fs';
+import {
+  httpReadClient,
+  inProcessReadClient,
+  parseReadQuery,
+  type RawParams,
+  type Read,
+  type ReadClient,
+  ReadQueryError,
+  ReadRequestError,
+} from '@tokenwatch/analyzer';
 import { createPricer, type RepriceSummary, reprice } from '@tokenwatch/collector';
 import type { Config } from '@tokenwatch/config';
 import type { PriceOverride } from '@tokenwatch/schema';
@@ -10,6 +20,7 @@ import {
   runUserQuery,
   type Store,
 } from '@tokenwatch/store';
+import type { z } from 'zod';
 import { readServerInfo } from './server/server-info.ts';
 
 /** The CLI failed in a way the user can act on; printed without a stack trace. */
@@ -94,6 +105,81 @@ export async function openBackend(
 /** Releases what the backend holds. */
 export async function closeBackend(backend: Backend): Promise<void> {
   if (backend.kind === 'store') await backend.store.close();
+}
+
+/** Reads of the contract for the CLI: errors worded for the command line, and what to release. */
+export type CliReads = ReadClient & { close(): Promise<void> };
+
+/**
+ * Reads for one tenant through whichever backend {@link openBackend} finds: in process over the
+ * store, or over HTTP through the running `serve`; the same read answers the same either way. The
+ * query is checked before the backend opens, so a bad flag fails fast; times are resolved once,
+ * against this command's clock and the configured time zone.
+ */
+export function openReads(config: Config, serverUrl: string | undefined, tenant: string): CliReads {
+  const now = new Date();
+  const clock = () => now;
+  let backend: Backend | undefined;
+  let client: ReadClient | undefined;
+  const connect = async (): Promise<ReadClient> => {
+    if (client) return client;
+    backend = await openBackend(config, serverUrl);
+    client =
+      backend.kind === 'store'
+        ? inProcessReadClient({
+            store: backend.store,
+            settings: { config, pricer: createPricer({ overrides: config.prices }) },
+            tenant,
+            now: clock,
+          })
+        : httpReadClient({
+            url: backend.url,
+            key: backend.token,
+            tenant,
+            timezone: config.timezone,
+            now: clock,
+          });
+    return client;
+  };
+  return {
+    async read(read, params) {
+      try {
+        parseReadQuery(read, params, { now, timezone: config.timezone });
+        return await (await connect()).read(read, params);
+      } catch (err) {
+        throw cliReadError(err);
+      }
+    },
+    async close() {
+      if (backend) await closeBackend(backend);
+    },
+  };
+}
+
+/** Asks one read and releases the backend. */
+export async function readOnce<Q, S extends z.ZodType>(
+  config: Config,
+  serverUrl: string | undefined,
+  tenant: string,
+  read: Read<Q, S>,
+  params: RawParams,
+): Promise<z.output<S>> {
+  const reads = openReads(config, serverUrl, tenant);
+  try {
+    return await reads.read(read, params);
+  } finally {
+    await reads.close();
+  }
+}
+
+/** A read's error as the command line says it: a refused parameter is named as its flag. */
+function cliReadError(err: unknown): unknown {
+  if (err instanceof ReadQueryError) {
+    const flag = err.param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    return new CliError(`--${flag}: ${err.reason}`, { cause: err });
+  }
+  if (err instanceof ReadRequestError) return new CliError(err.message, { cause: err });
+  return err;
 }
 
 /** Runs `tokenwatch sql` against either backend. */

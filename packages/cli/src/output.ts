@@ -1,3 +1,4 @@
+import type { ReadPrint } from '@tokenwatch/analyzer';
 import type { QueryResult, ResultColumn } from '@tokenwatch/store';
 
 /** Output formats every data-printing command accepts. */
@@ -90,4 +91,36 @@ export function renderRecords(records: Record<string, unknown>[], format: Format
     ),
   };
   return format === 'csv' ? toCsv(result) : toTable(result);
+}
+
+/**
+ * Prints a read's result: `json` as the read says, tables one after the other (a blank line
+ * between them in a text table). A table the row limit cut ends with how many rows it left out;
+ * in CSV and JSON, which scripts read, that is said on standard error instead.
+ */
+export function renderRead<R>(
+  print: ReadPrint<R>,
+  result: R,
+  format: Format,
+): { stdout: string; stderr: string } {
+  const tables = print.tables(result);
+  const left = tables.flatMap((t) => (t.truncated ? [t.truncated.total - t.truncated.shown] : []));
+  const more = (n: number) => `… ${n} more row${n === 1 ? '' : 's'}; --limit to see them`;
+  if (format === 'json') {
+    return {
+      stdout: `${JSON.stringify(print.json ? print.json(result) : result, null, 2)}\n`,
+      stderr: left.map((n) => `tokenwatch: ${more(n)}\n`).join(''),
+    };
+  }
+  const text = tables.map((t) => {
+    if (format === 'table' && t.records.length === 0 && t.empty !== undefined)
+      return `${t.empty}\n`;
+    const rendered = renderRecords(t.records, format);
+    if (!t.truncated || format !== 'table') return rendered;
+    return `${rendered}(${more(t.truncated.total - t.truncated.shown)})\n`;
+  });
+  return {
+    stdout: text.join(format === 'table' ? '\n' : ''),
+    stderr: format === 'csv' ? left.map((n) => `tokenwatch: ${more(n)}\n`).join('') : '',
+  };
 }

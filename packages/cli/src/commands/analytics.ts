@@ -3,16 +3,15 @@ import {
   type AgentFailureCost,
   type AgentTaskStats,
   type CacheReport,
-  type CostReport,
+  costRead,
+  DIMENSIONS,
   getAgentContext,
   getCacheEfficiency,
   getContextGrowth,
-  getCost,
   getFailureCost,
   getTaskCostRegressions,
   getTaskStatsByAgent,
   getTasks,
-  parseDimensions,
   type SessionContext,
   type TaskCost,
   type TaskCostRegression,
@@ -21,9 +20,10 @@ import {
 } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
-import { type Backend, CliError, closeBackend, getRemote, openBackend } from '../backend.ts';
+import { type Backend, closeBackend, getRemote, openBackend } from '../backend.ts';
 import { configFrom, formatOption, type GlobalOptions, parseTimeFlag } from '../options.ts';
 import { renderRecords } from '../output.ts';
+import { readCommand } from './read-command.ts';
 
 /** A verb's range flags, with the configured time zone they are read in. */
 type RangeOptions = { since: string; until?: string; tenant: string; timezone: string };
@@ -77,50 +77,17 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** `tokenwatch cost | tasks | cache | failures`: the analyzer's reports from the command line. */
 export function registerAnalytics(program: Command): void {
-  analyticsCommand<CostReport>(
-    program,
-    'cost',
-    'cost, tokens and calls by dimensions, with the change against the previous period',
-    '7d',
-    (c) =>
-      c.option(
-        '--by <dimensions>',
-        'task, session, agent, user, team, feature, model, provider, service, environment',
-        'agent',
-      ),
-    async (backend, opts) => {
-      const range = rangeOf(opts);
-      if (backend.kind === 'remote') {
-        return getRemote(backend, '/api/v1/cost', {
-          since: range.from.toISOString(),
-          until: range.to.toISOString(),
-          by: opts.by,
-          tenant: opts.tenant,
-        });
-      }
-      let by: ReturnType<typeof parseDimensions>;
-      try {
-        by = parseDimensions(opts.by ?? 'agent');
-      } catch (err) {
-        throw new CliError(`--by: ${(err as Error).message}`);
-      }
-      return getCost(backend.store, { tenant: opts.tenant, range, by });
-    },
-    (report, format) =>
-      format === 'json'
-        ? json({
-            ...report,
-            total: { ...report.total, costUsd: knownCost(report.total) },
-            rows: report.rows.map((r) => ({ ...r, costUsd: knownCost(r) })),
-          })
-        : renderRecords(
-            [
-              ...report.rows.map((r) => ({ ...r.key, ...costColumns(r) })),
-              { [report.by[0] ?? 'total']: 'TOTAL', ...costColumns(report.total) },
-            ],
-            format,
-          ),
-  );
+  readCommand(program, costRead, {
+    name: 'cost',
+    description:
+      'cost, tokens and calls by dimensions, with the change against the previous period',
+    options: [
+      ['--since <time>', `start: ${TIME_FORMS}`],
+      ['--until <time>', 'end; a day or week given here is included whole'],
+      ['--by <dimensions>', Object.keys(DIMENSIONS).join(', ')],
+      ['--limit <n>', 'most expensive groups to show'],
+    ],
+  });
 
   analyticsCommand<{ range: TimeRange; tasks: TaskCost[]; agents: AgentTaskStats[] }>(
     program,
@@ -309,26 +276,4 @@ export function registerContext(program: Command): void {
             format,
           ),
   );
-}
-
-/**
- * A group's cost, or null when none of its calls could be priced: the sum of no prices is
- * unknown, not $0 (a group with some priced calls shows their sum, with `unpriced` beside it).
- */
-function knownCost(r: CostReport['total']): string | null {
-  return r.calls > 0 && r.unpricedCalls === r.calls ? null : r.costUsd;
-}
-
-function costColumns(r: CostReport['total']) {
-  return {
-    calls: r.calls,
-    input: r.inputTokens,
-    cache_read: r.cacheReadTokens,
-    cache_write: r.cacheWriteTokens,
-    output: r.outputTokens,
-    cost_usd: knownCost(r) ?? '—',
-    previous_usd: r.previousCostUsd,
-    delta_usd: r.deltaUsd,
-    unpriced: r.unpricedCalls,
-  };
 }

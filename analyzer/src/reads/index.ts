@@ -1,0 +1,35 @@
+import type { AnyRead } from './contract.ts';
+import { costRead } from './cost.ts';
+
+/**
+ * Every read of the contract. The API mounts one route per entry (`api/read-routes.ts`); the CLI
+ * asks each through a {@link ReadClient}. Adding a read is adding its module and its entry here.
+ */
+export const READS: readonly AnyRead[] = [costRead];
+
+export {
+  httpReadClient,
+  inProcessReadClient,
+  type ReadClient,
+  ReadRequestError,
+} from './client.ts';
+export {
+  type AnyRead,
+  defineRead,
+  parseReadQuery,
+  type QueryContext,
+  type QueryOf,
+  queryParams,
+  type RawParams,
+  type Read,
+  type ReadContext,
+  type ReadDocuments,
+  type ReadPrint,
+  ReadQueryError,
+  type ReadTable,
+  type ResultOf,
+  runRead,
+  type Truncation,
+} from './contract.ts';
+export { CostResultSchema, CostRowSchema, costRead } from './cost.ts';
+export { MAX_ROW_LIMIT, ROW_LIMIT } from './schemas.ts';

@@ -1,0 +1,212 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  adminSql,
+  cliArgs,
+  repo,
+  type ServeProcess,
+  startServe,
+  stopServe,
+} from './serve-process.ts';
+
+// Acceptance of the read contract: every read verb prints the same JSON (and the same tables)
+// whether it reads the store in process or goes through a running `serve` on the same data
+// directory. One store is seeded through serve's collector with hand-priced calls three hours
+// ago; every verb is asked with explicit times, so both runs mean the same instants.
+//
+// Prices (per million tokens): gpt-4o $2.50 input, $10 output; claude-haiku-4-5 $1 input, $5 output.
+
+const run = promisify(execFile);
+const HOUR = 3_600_000;
+/** The seeded calls start here: a whole hour, three hours ago (in the past, so `now` never matters). */
+const T0 = Math.floor((Date.now() - 3 * HOUR) / HOUR) * HOUR;
+const SINCE = new Date(T0 - HOUR).toISOString();
+const UNTIL = new Date(T0 + HOUR).toISOString();
+const TRACE = 'a'.repeat(32);
+
+let next = 0;
+function attr(key: string, value: string | number) {
+  return {
+    key,
+    value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value },
+  };
+}
+
+function span(name: string, kind: number, attributes: ReturnType<typeof attr>[], error = false) {
+  const start = BigInt(T0 + 60_000 * ++next) * 1_000_000n;
+  return {
+    traceId: TRACE,
+    spanId: (0x2000 + next).toString(16).padStart(16, '0'),
+    name,
+    kind,
+    startTimeUnixNano: start.toString(),
+    endTimeUnixNano: (start + 500_000_000n).toString(),
+    attributes,
+    status: error ? { code: 2, message: 'upstream 500' } : { code: 0 },
+  };
+}
+
+function call(c: {
+  agent: string;
+  task: string;
+  model: string;
+  provider: string;
+  input: number;
+  output: number;
+}) {
+  return span(`chat ${c.model}`, 3, [
+    attr('gen_ai.operation.name', 'chat'),
+    attr('gen_ai.provider.name', c.provider),
+    attr('gen_ai.request.model', c.model),
+    attr('gen_ai.agent.name', c.agent),
+    attr('tokenwatch.task.id', c.task),
+    attr('session.id', `s-${c.agent}`),
+    attr('tokenwatch.prefix_hash', `p-${c.agent}`),
+    attr('gen_ai.usage.input_tokens', c.input),
+    attr('gen_ai.usage.output_tokens', c.output),
+  ]);
+}
+
+function task(id: string, agent: string, outcome: string) {
+  return span(id, 1, [
+    attr('tokenwatch.task.id', id),
+    attr('tokenwatch.task.outcome', outcome),
+    attr('gen_ai.agent.name', agent),
+  ]);
+}
+
+const gpt = { model: 'gpt-4o', provider: 'openai' };
+const haiku = { model: 'claude-haiku-4-5', provider: 'anthropic' };
+const spans = [
+  // researcher R1 (success): 1000 × 2.5 + 100 × 10 (per 1e6) = 0.0035
+  call({ agent: 'researcher', task: 'R1', input: 1000, output: 100, ...gpt }),
+  task('R1', 'researcher', 'success'),
+  // writer W1 (failure): 1500 × 1 + 50 × 5 = 0.00175
+  call({ agent: 'writer', task: 'W1', input: 1500, output: 50, ...haiku }),
+  task('W1', 'writer', 'failure'),
+  // fixer F1 (abandoned): the same request twice, 300 × 2.5 + 30 × 10 = 0.00105 each
+  call({ agent: 'fixer', task: 'F1', input: 300, output: 30, ...gpt }),
+  call({ agent: 'fixer', task: 'F1', input: 300, output: 30, ...gpt }),
+  task('F1', 'fixer', 'abandoned'),
+];
+
+let dataDir: string;
+let configFile: string;
+let serve: ServeProcess | undefined;
+
+/** The CLI in a child process; `through` sends it to the running serve. */
+async function tokenwatch(through: string | undefined, args: string[]) {
+  const server = through ? ['--server', through] : [];
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [...cliArgs, '--config', configFile, '--data-dir', dataDir, ...server, ...args],
+    { cwd: repo, env: process.env, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return { stdout, stderr };
+}
+
+const range = ['--since', SINCE, '--until', UNTIL];
+
+/** Each verb as the test asks it, by a name for the assertions. */
+const VERBS: Record<string, string[]> = {
+  cost: ['cost', ...range, '--by', 'agent', '--format', 'json'],
+  'cost by model and task, cut': [
+    'cost',
+    ...range,
+    '--by',
+    'model,task',
+    '--limit',
+    '2',
+    '--format',
+    'json',
+  ],
+  'cost table, cut': ['cost', ...range, '--limit', '1'],
+};
+
+/** Every verb's output through serve, then straight from the store. */
+const outputs: Record<'serve' | 'store', Record<string, { stdout: string; stderr: string }>> = {
+  serve: {},
+  store: {},
+};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'tokenwatch-reads-parity-'));
+  configFile = join(dataDir, 'tokenwatch.yaml');
+  writeFileSync(
+    configFile,
+    ['timezone: Europe/Berlin', 'alerts:', '  evaluate_every: 1h', ''].join('\n'),
+  );
+  serve = await startServe(dataDir, [], { TOKENWATCH_CONFIG: configFile });
+  const response = await fetch(`${serve.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [attr('service.name', 'agents')] },
+          scopeSpans: [{ scope: { name: 'hand-built' }, spans }],
+        },
+      ],
+    }),
+  });
+  expect(response.status).toBe(200);
+  // Acknowledged spans reach the store from the spool shortly after.
+  for (let i = 0; i < 100; i++) {
+    const [[calls]] = (await adminSql(dataDir, 'SELECT count() FROM llm_calls')) as [[string]];
+    const [[tasks]] = (await adminSql(dataDir, 'SELECT count() FROM tasks FINAL')) as [[string]];
+    if (calls === '4' && tasks === '3') break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  for (const [name, args] of Object.entries(VERBS))
+    outputs.serve[name] = await tokenwatch(serve.url, args);
+  expect(await stopServe(serve.child)).toBe(0);
+  serve = undefined;
+  for (const [name, args] of Object.entries(VERBS))
+    outputs.store[name] = await tokenwatch(undefined, args);
+}, 300_000);
+
+afterAll(async () => {
+  if (serve) await stopServe(serve.child);
+});
+
+describe('every read verb through serve and in process', () => {
+  it.each(Object.keys(VERBS))('%s prints the same both ways', (name) => {
+    expect(outputs.store[name]).toEqual(outputs.serve[name]);
+  });
+
+  it('cost: the hand-priced spend by agent', () => {
+    const cost = JSON.parse(outputs.store.cost!.stdout);
+    expect(
+      cost.rows.map((r: { key: { agent: string }; costUsd: string }) => [r.key.agent, r.costUsd]),
+    ).toEqual([
+      ['researcher', '0.0035'],
+      ['fixer', '0.0021'],
+      ['writer', '0.00175'],
+    ]);
+    expect(cost.total).toMatchObject({ costUsd: '0.00735', calls: 4 });
+    expect(cost.range).toEqual({ from: SINCE, to: UNTIL });
+    expect(cost.truncated).toEqual({});
+  });
+
+  it('cost: a cut list says how many rows it left out', () => {
+    const cut = JSON.parse(outputs.store['cost by model and task, cut']!.stdout);
+    expect(cut.rows.map((r: { key: Record<string, string> }) => r.key)).toEqual([
+      { model: 'gpt-4o', task: 'R1' },
+      { model: 'gpt-4o', task: 'F1' },
+    ]);
+    expect(cut.truncated).toEqual({ rows: { shown: 2, total: 3 } });
+    // The total is of every group, not only the ones shown.
+    expect(cut.total.costUsd).toBe('0.00735');
+    expect(outputs.store['cost by model and task, cut']!.stderr).toBe(
+      'tokenwatch: … 1 more row; --limit to see them\n',
+    );
+    const table = outputs.store['cost table, cut']!.stdout;
+    expect(table).toMatch(/^researcher\s+1\s+1000\s+0\s+0\s+100\s+0\.0035\s/m);
+    expect(table).toMatch(/^TOTAL\s+4\s/m);
+    expect(table.endsWith('(2 rows)\n(… 2 more rows; --limit to see them)\n')).toBe(true);
+  });
+});

@@ -18,7 +18,13 @@
  * is that whole day.
  */
 import { parseIsoWeek } from '../reports/week.ts';
-import { addDays, type LocalDate, localDateAt, startOfLocalDay } from './zoned-time.ts';
+import {
+  addDays,
+  type LocalDate,
+  localDateAt,
+  startOfLocalDay,
+  zonedFormatter,
+} from './zoned-time.ts';
 
 /** Where a period-valued time lands: its first instant, or the instant after its last. */
 export type TimeEdge = 'start' | 'end';
@@ -97,24 +103,9 @@ function validDate(d: LocalDate): boolean {
   return probe.getUTCMonth() === d.month - 1 && probe.getUTCDate() === d.day;
 }
 
-const wallFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The wall-clock time at instant `ms` in `timeZone`, as if that wall time were UTC. */
 function wallAt(ms: number, timeZone: string): number {
-  let f = wallFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    wallFormatters.set(timeZone, f);
-  }
+  const f = zonedFormatter(timeZone, 'date-time');
   const p: Record<string, number> = {};
   for (const part of f.formatToParts(ms)) p[part.type] = Number(part.value);
   return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) + (ms % 1000);

@@ -10,19 +10,31 @@ export type LocalDate = { year: number; month: number; day: number };
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
+/**
+ * An `en-US` formatter of numeric parts in `timeZone`, made once per zone and set of parts:
+ * building one costs far more than formatting with it.
+ */
+export function zonedFormatter(
+  timeZone: string,
+  parts: 'date' | 'date-time' = 'date',
+): Intl.DateTimeFormat {
+  const key = `${parts} ${timeZone}`;
+  let f = formatters.get(key);
   if (!f) {
+    const time = parts === 'date-time';
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       year: 'numeric',
       month: 'numeric',
       day: 'numeric',
+      ...(time ? { hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' } : {}),
     });
-    formatters.set(timeZone, f);
+    formatters.set(key, f);
   }
   return f;
 }
+
+const formatter = (timeZone: string) => zonedFormatter(timeZone);
 
 /** The local date at instant `ms` in `timeZone`. */
 export function localDateAt(ms: number, timeZone: string): LocalDate {

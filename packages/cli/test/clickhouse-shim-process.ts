@@ -1,22 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repo } from './serve-process.ts';
 
 /** A running ClickHouse HTTP shim process (see `clickhouse-http-shim.ts`). */
 export type ShimProcess = { child: ChildProcess; url: string };
-
-/** A port that was free a moment ago (the shim must come back on the same port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the shim on `dataDir` and `port`; resolves once it answers. */
 export function startShim(dataDir: string, port: number): Promise<ShimProcess> {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, type ShimProcess, startShim } from './clickhouse-shim-process.ts';
+import { type ShimProcess, startShim } from './clickhouse-shim-process.ts';
 import {
   chatCallAttributes,
   exportSpans,
@@ -10,6 +10,7 @@ import {
   type ReadableSpan,
   spanRecorder,
 } from './otel-sdk.ts';
+import { freePort } from './ports.ts';
 import { type ServeProcess, startServe, stopServe } from './serve-process.ts';
 
 // Server mode against a real HTTP peer: `tokenwatch serve --clickhouse-url` in front of a

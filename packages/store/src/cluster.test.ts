@@ -42,6 +42,7 @@ describe('cluster rendering', () => {
       "ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/ingest_rejections_local', '{replica}')",
       "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/report_claims_local', '{replica}')",
       "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/anomaly_history_local', '{replica}', version)",
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/provider_usage_local', '{replica}', imported_at)",
     ]);
   });
 
@@ -59,9 +60,9 @@ describe('cluster rendering', () => {
   it('renders the whole schema with ON CLUSTER on every statement', () => {
     const ddl = renderClusterDdl(migrations, 'c1');
     const statements = ddl.split(/;\n/).filter((s) => /CREATE|ALTER/.test(s));
-    // 14 tables (local + distributed each), 2 materialized views, 5 column additions on both
+    // 15 tables (local + distributed each), 2 materialized views, 5 column additions on both
     // sides (ingest_token, request_hash, project ×3), 1 view query change.
-    expect(statements.length).toBe(14 * 2 + 2 + 5 * 2 + 1);
+    expect(statements.length).toBe(15 * 2 + 2 + 5 * 2 + 1);
     for (const statement of statements) expect(statement).toMatch(/ON CLUSTER c1/);
   });
 

@@ -50,6 +50,7 @@ describe('migrate', () => {
       'otel_traces',
       'otel_traces_trace_id_ts',
       'otel_traces_trace_id_ts_mv',
+      'provider_usage',
       'report_claims',
       'report_runs',
       'schema_migrations',

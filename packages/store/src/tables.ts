@@ -7,6 +7,7 @@ export const TABLES = {
   tasks: 'tasks',
   usage1m: 'llm_usage_1m',
   ingestRejections: 'ingest_rejections',
+  providerUsage: 'provider_usage',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

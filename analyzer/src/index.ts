@@ -42,6 +42,7 @@ export {
   evaluateBudgets,
 } from './budgets/index.ts';
 export {
+  AgentTaskStatsSchema,
   type AnyRead,
   CostResultSchema,
   CostRowSchema,
@@ -66,7 +67,11 @@ export {
   type ResultOf,
   ROW_LIMIT,
   runRead,
+  TASK_OUTCOMES,
+  TaskCostSchema,
+  TasksResultSchema,
   type Truncation,
+  tasksRead,
 } from './reads/index.ts';
 export {
   buildWeeklyReport,

@@ -76,19 +76,38 @@ const TaskRow = z.object({
   cost: z.string(),
   start: z.string(),
   duration_seconds: z.coerce.number(),
+  total: z.coerce.number(),
 });
 
+type TaskParams = {
+  tenant: string;
+  range: TimeRange;
+  top?: number;
+  outcome?: string;
+  agent?: string;
+};
+
 /** Tasks by cost, most expensive first; optionally only one outcome or one agent. */
-export async function getTasks(
+export async function getTasks(store: Store, params: TaskParams): Promise<TaskCost[]> {
+  return (await getTaskPage(store, params)).tasks;
+}
+
+/**
+ * The `top` most expensive tasks (20 without it), as {@link getTasks}, and how many tasks
+ * matched in all, so a caller can say how many it left out.
+ */
+export async function getTaskPage(
   store: Store,
-  params: { tenant: string; range: TimeRange; top?: number; outcome?: string; agent?: string },
-): Promise<TaskCost[]> {
+  params: TaskParams,
+): Promise<{ tasks: TaskCost[]; total: number }> {
   const rows = await queryRows(store, {
+    // The window count is taken before LIMIT: every task that matched.
     query: `SELECT task_id, name, agent, outcome, calls, input_tokens, cache_read_tokens,
         cache_write_tokens, output_tokens, toString(cost) AS cost,
         toString(if(task_start > toDateTime64(0, 9), task_start, first_start)) AS start,
         dateDiff('millisecond', if(task_start > toDateTime64(0, 9), task_start, first_start),
-          if(task_end > toDateTime64(0, 9), task_end, last_end)) / 1000 AS duration_seconds
+          if(task_end > toDateTime64(0, 9), task_end, last_end)) / 1000 AS duration_seconds,
+        count() OVER () AS total
       FROM (${PER_TASK})
       WHERE {outcome: String} = '' OR outcome = {outcome: String}
       ORDER BY cost DESC, task_id
@@ -97,7 +116,7 @@ export async function getTasks(
     schema: TaskRow,
     settings: { max_execution_time: 60 },
   });
-  return rows.map((r) => ({
+  const tasks = rows.map((r) => ({
     taskId: r.task_id,
     name: r.name,
     agent: r.agent,
@@ -111,6 +130,7 @@ export async function getTasks(
     durationSeconds: r.duration_seconds,
     start: r.start,
   }));
+  return { tasks, total: rows[0]?.total ?? 0 };
 }
 
 const AgentRow = z.object({

@@ -7,7 +7,6 @@ import { getCacheEfficiency } from '../analytics/cache.ts';
 import { getAgentContext, getContextGrowth } from '../analytics/context.ts';
 import { getFailureCost } from '../analytics/failures.ts';
 import { getTaskCostRegressions } from '../analytics/regression.ts';
-import { getTaskStatsByAgent, getTasks } from '../analytics/tasks.ts';
 import { renderWeeklyReport } from '../reports/weekly.ts';
 import { dimensionsOf, parseQuery, RangeQuery, rangeOf } from './query-params.ts';
 import type { SettingsSource } from './settings.ts';
@@ -27,12 +26,6 @@ const REPORT_CONTENT_TYPES = {
   csv: 'text/csv; charset=utf-8',
   focus: 'text/csv; charset=utf-8',
 } as const;
-const TasksQuery = RangeQuery.extend({
-  top: z.coerce.number().int().min(1).max(10_000).default(20),
-  outcome: z.enum(['success', 'failure', 'partial', 'abandoned', 'unknown']).optional(),
-  agent: z.string().optional(),
-});
-
 /**
  * Tenant-scoped analytics routes (mounted under /api/v1): every query reads only the tenant the
  * request's API key belongs to.
@@ -46,22 +39,6 @@ export function analyticsRoutes(deps: {
   const app = new Hono<{ Variables: TenantVariables }>();
   const { store, settings, auth } = deps;
 
-  app.get('/tasks', auth, async (c) => {
-    const q = parseQuery(TasksQuery, c.req.query());
-    const range = rangeOf(q);
-    const tenant = c.get('tenant');
-    return c.json({
-      range,
-      tasks: await getTasks(store, {
-        tenant,
-        range,
-        top: q.top,
-        outcome: q.outcome,
-        agent: q.agent,
-      }),
-      agents: await getTaskStatsByAgent(store, { tenant, range, agent: q.agent }),
-    });
-  });
   app.get('/cache', auth, async (c) => {
     const q = parseQuery(RangeQuery, c.req.query());
     const { pricer } = settings();

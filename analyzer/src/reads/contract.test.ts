@@ -7,6 +7,7 @@ const context = { now: new Date('2026-12-09T15:30:00Z'), timezone: 'Europe/Berli
 /** Parameters each read is asked with below, in the forms users type. */
 const ASKED: Record<string, RawParams[]> = {
   cost: [{}, { since: 'yesterday', until: '2026-W49', by: 'team,model', limit: '5' }],
+  tasks: [{}, { since: '2026-12-01', top: '3', outcome: 'failure', agent: 'a' }, { limit: '7' }],
 };
 
 describe('the read contract', () => {
@@ -42,6 +43,15 @@ describe('the read contract', () => {
       since: new Date('2026-12-07T23:00:00Z'),
       until: new Date('2026-12-06T23:00:00Z'),
     });
+  });
+
+  it('takes `top`, the older name of the tasks limit, when `limit` is not given', () => {
+    const tasks = READS.find((r) => r.name === 'tasks')!;
+    const limit = (params: RawParams) =>
+      (parseReadQuery(tasks, params, context) as { limit: number }).limit;
+    expect(limit({})).toBe(100);
+    expect(limit({ top: '3' })).toBe(3);
+    expect(limit({ top: '3', limit: '4' })).toBe(4);
   });
 
   it('names the parameter it refuses', () => {

@@ -8,8 +8,9 @@ import {
   limitParam,
   RangeSchema,
   ROW_LIMIT,
+  rangeOf,
+  rangeParams,
   TruncatedSchema,
-  timeParam,
   truncations,
 } from './schemas.ts';
 
@@ -60,8 +61,7 @@ export const costRead = defineRead({
   path: '/cost',
   query: (context) =>
     z.object({
-      since: timeParam(context, { fallback: defaults.since }),
-      until: timeParam(context, { fallback: defaults.until, edge: 'end' }),
+      ...rangeParams(context, defaults),
       by: dimensionsParam(defaults.by),
       limit: limitParam(),
     }),
@@ -70,7 +70,7 @@ export const costRead = defineRead({
   async run({ store, tenant }, query) {
     const report = await getCost(store, {
       tenant,
-      range: { from: query.since, to: query.until },
+      range: rangeOf(query),
       by: query.by,
       limit: query.limit,
     });

@@ -1,11 +1,12 @@
 import type { AnyRead } from './contract.ts';
 import { costRead } from './cost.ts';
+import { tasksRead } from './tasks.ts';
 
 /**
  * Every read of the contract. The API mounts one route per entry (`api/read-routes.ts`); the CLI
  * asks each through a {@link ReadClient}. Adding a read is adding its module and its entry here.
  */
-export const READS: readonly AnyRead[] = [costRead];
+export const READS: readonly AnyRead[] = [costRead, tasksRead];
 
 export {
   httpReadClient,
@@ -33,3 +34,10 @@ export {
 } from './contract.ts';
 export { CostResultSchema, CostRowSchema, costRead } from './cost.ts';
 export { MAX_ROW_LIMIT, ROW_LIMIT } from './schemas.ts';
+export {
+  AgentTaskStatsSchema,
+  TASK_OUTCOMES,
+  TaskCostSchema,
+  TasksResultSchema,
+  tasksRead,
+} from './tasks.ts';

@@ -53,6 +53,22 @@ export function timeParam(
     : z.string().default(options.fallback).transform(read);
 }
 
+/**
+ * `since` and `until` of a read over a range: `since` from the given default, `until` now; a day
+ * or week given as `until` is included whole. Spread into the query object.
+ */
+export function rangeParams(context: QueryContext, defaults: { since: string; until: string }) {
+  return {
+    since: timeParam(context, { fallback: defaults.since }),
+    until: timeParam(context, { fallback: defaults.until, edge: 'end' }),
+  };
+}
+
+/** The time range of a query's `since` and `until`. */
+export function rangeOf(query: { since: Date; until: Date }): { from: Date; to: Date } {
+  return { from: query.since, to: query.until };
+}
+
 /** A comma-separated list of dimensions (`agent,model`); unknown names are refused. */
 export function dimensionsParam(fallback?: string): z.ZodType<Dimension[], string | undefined> {
   const read = parsed(parseDimensions);
@@ -64,9 +80,14 @@ export function dimensionsParam(fallback?: string): z.ZodType<Dimension[], strin
     : z.string().default(fallback).transform(read);
 }
 
-/** The row limit of every list a read returns. */
+/** A count of rows to show, without a default. */
+export function rowCountParam() {
+  return z.coerce.number().int().min(1).max(MAX_ROW_LIMIT);
+}
+
+/** The row limit of every list a read returns: {@link ROW_LIMIT} unless asked otherwise. */
 export function limitParam() {
-  return z.coerce.number().int().min(1).max(MAX_ROW_LIMIT).default(ROW_LIMIT);
+  return rowCountParam().default(ROW_LIMIT);
 }
 
 /** An IANA time zone name (`Europe/Berlin`); an unknown one is refused. */

@@ -125,6 +125,9 @@ const VERBS: Record<string, string[]> = {
     'json',
   ],
   'cost table, cut': ['cost', ...range, '--limit', '1'],
+  tasks: ['tasks', ...range, '--format', 'json'],
+  'tasks, cut': ['tasks', ...range, '--limit', '2', '--format', 'json'],
+  'tasks table, one outcome': ['tasks', ...range, '--top', '1', '--outcome', 'failure'],
 };
 
 /** Every verb's output through serve, then straight from the store. */
@@ -208,5 +211,42 @@ describe('every read verb through serve and in process', () => {
     expect(table).toMatch(/^researcher\s+1\s+1000\s+0\s+0\s+100\s+0\.0035\s/m);
     expect(table).toMatch(/^TOTAL\s+4\s/m);
     expect(table.endsWith('(2 rows)\n(… 2 more rows; --limit to see them)\n')).toBe(true);
+  });
+
+  it('tasks: each task with its outcome, and cost per successful task', () => {
+    const tasks = JSON.parse(outputs.store.tasks!.stdout);
+    expect(
+      tasks.tasks.map((t: { taskId: string; outcome: string; calls: number; costUsd: string }) => [
+        t.taskId,
+        t.outcome,
+        t.calls,
+        t.costUsd,
+      ]),
+    ).toEqual([
+      ['R1', 'success', 1, '0.0035'],
+      ['F1', 'abandoned', 2, '0.0021'],
+      ['W1', 'failure', 1, '0.00175'],
+    ]);
+    expect(
+      tasks.agents.map((a: { agent: string; costPerSuccessfulTaskUsd: string | null }) => [
+        a.agent,
+        a.costPerSuccessfulTaskUsd,
+      ]),
+    ).toEqual([
+      ['researcher', '0.0035'],
+      ['fixer', null],
+      ['writer', null],
+    ]);
+    const cut = JSON.parse(outputs.store['tasks, cut']!.stdout);
+    expect(cut.tasks.map((t: { taskId: string }) => t.taskId)).toEqual(['R1', 'F1']);
+    expect(cut.truncated).toEqual({
+      tasks: { shown: 2, total: 3 },
+      agents: { shown: 2, total: 3 },
+    });
+    const table = outputs.store['tasks table, one outcome']!.stdout;
+    expect(table).toMatch(/^W1\s+writer\s+failure\s+1\s+0\.00175\s/m);
+    // One failed task, shown whole; the limit of 1 cut the agents' table, which says so.
+    expect(table.match(/more rows?; --limit/g)).toHaveLength(1);
+    expect(table.endsWith('(1 row)\n(… 2 more rows; --limit to see them)\n')).toBe(true);
   });
 });

@@ -1,7 +1,6 @@
 import {
   type AgentContext,
   type AgentFailureCost,
-  type AgentTaskStats,
   type CacheReport,
   costRead,
   DIMENSIONS,
@@ -10,13 +9,11 @@ import {
   getContextGrowth,
   getFailureCost,
   getTaskCostRegressions,
-  getTaskStatsByAgent,
-  getTasks,
   type SessionContext,
-  type TaskCost,
   type TaskCostRegression,
   TIME_FORMS,
   type TimeRange,
+  tasksRead,
 } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
@@ -89,66 +86,18 @@ export function registerAnalytics(program: Command): void {
     ],
   });
 
-  analyticsCommand<{ range: TimeRange; tasks: TaskCost[]; agents: AgentTaskStats[] }>(
-    program,
-    'tasks',
-    'the most expensive tasks, with outcomes, and cost per successful task by agent',
-    '7d',
-    (c) =>
-      c
-        .option('--top <n>', 'how many tasks', '20')
-        .option('--outcome <outcome>', 'only success, failure, partial, abandoned or unknown')
-        .option('--agent <agent>', 'only this agent'),
-    async (backend, opts) => {
-      const range = rangeOf(opts);
-      if (backend.kind === 'remote') {
-        return getRemote(backend, '/api/v1/tasks', {
-          since: range.from.toISOString(),
-          until: range.to.toISOString(),
-          top: opts.top,
-          outcome: opts.outcome,
-          agent: opts.agent,
-          tenant: opts.tenant,
-        });
-      }
-      const params = { tenant: opts.tenant, range, agent: opts.agent };
-      return {
-        range,
-        tasks: await getTasks(backend.store, {
-          ...params,
-          top: Number(opts.top),
-          outcome: opts.outcome,
-        }),
-        agents: await getTaskStatsByAgent(backend.store, params),
-      };
-    },
-    (result, format) =>
-      format === 'json'
-        ? json(result)
-        : `${renderRecords(
-            result.tasks.map((t) => ({
-              task: t.taskId,
-              agent: t.agent,
-              outcome: t.outcome,
-              calls: t.calls,
-              cost_usd: t.costUsd,
-              seconds: t.durationSeconds,
-            })),
-            format,
-          )}${format === 'table' ? '\n' : ''}${renderRecords(
-            result.agents.map((a) => ({
-              agent: a.agent,
-              tasks: a.tasks,
-              successes: a.successes,
-              failures: a.failures,
-              total_usd: a.totalCostUsd,
-              p50_usd: a.p50CostUsd,
-              p90_usd: a.p90CostUsd,
-              per_success_usd: a.costPerSuccessfulTaskUsd ?? '',
-            })),
-            format,
-          )}`,
-  );
+  readCommand(program, tasksRead, {
+    name: 'tasks',
+    description: 'the most expensive tasks, with outcomes, and cost per successful task by agent',
+    options: [
+      ['--since <time>', `start: ${TIME_FORMS}`],
+      ['--until <time>', 'end; a day or week given here is included whole'],
+      ['--limit <n>', 'most expensive tasks (and agents) to show'],
+      ['--top <n>', 'the older name of --limit'],
+      ['--outcome <outcome>', 'only success, failure, partial, abandoned or unknown'],
+      ['--agent <agent>', 'only this agent'],
+    ],
+  });
 
   analyticsCommand<CacheReport>(
     program,

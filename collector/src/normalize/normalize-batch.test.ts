@@ -181,6 +181,109 @@ describe('normalizeBatch: each emitter, one request', () => {
     });
   });
 
+  it('OpenInference embeddings: the model from embedding.model_name, as the request model', () => {
+    // The shape of emitters-observed.md: no token counts, the model only as `embedding.model_name`.
+    const out = run(
+      batch('@arizeai/openinference-instrumentation-openai', [
+        span({
+          name: 'OpenAI Embeddings',
+          kind: 'INTERNAL',
+          attrs: {
+            'openinference.span.kind': 'EMBEDDING',
+            'llm.system': 'openai',
+            'embedding.model_name': 'text-embedding-3-small',
+            'embedding.embeddings.0.embedding.text': 'hello',
+          },
+        }),
+      ]),
+    );
+    expect(out.calls[0]).toMatchObject({
+      provider: 'openai',
+      requestModel: 'text-embedding-3-small',
+      responseModel: '',
+      operation: 'embeddings',
+      usageMissing: true,
+    });
+  });
+
+  describe('OpenInference LLM spans: the request model from llm.invocation_parameters', () => {
+    const llmSpan = (attrs: Attributes) =>
+      run(
+        batch('@arizeai/openinference-instrumentation-openai', [
+          span({
+            name: 'OpenAI Chat Completions',
+            kind: 'INTERNAL',
+            attrs: {
+              'openinference.span.kind': 'LLM',
+              'llm.system': 'openai',
+              'llm.token_count.prompt': U,
+              'llm.token_count.completion': O,
+              ...attrs,
+            },
+          }),
+        ]),
+      ).calls[0]!;
+
+    it('reads the model of the parameters when no model attribute names it', () => {
+      const call = llmSpan({
+        'llm.invocation_parameters': '{"model":"gpt-4o-mini","temperature":0.2}',
+      });
+      expect(call).toMatchObject({
+        provider: 'openai',
+        requestModel: 'gpt-4o-mini',
+        responseModel: '',
+      });
+    });
+
+    it('keeps llm.model_name as the response model beside it', () => {
+      const call = llmSpan({
+        'llm.model_name': 'gpt-4o-mini-2024-07-18',
+        'llm.invocation_parameters': '{"model":"gpt-4o-mini"}',
+      });
+      expect(call).toMatchObject({
+        requestModel: 'gpt-4o-mini',
+        responseModel: 'gpt-4o-mini-2024-07-18',
+      });
+    });
+
+    it('prefers a request model attribute to the parameters', () => {
+      const call = llmSpan({
+        'llm.request.model_name': 'gpt-4o',
+        'llm.invocation_parameters': '{"model":"gpt-4o-mini"}',
+      });
+      expect(call.requestModel).toBe('gpt-4o');
+    });
+
+    it.each([
+      ['malformed JSON', '{"model":"gpt-4o-mini"'],
+      ['a JSON array', '[{"model":"gpt-4o-mini"}]'],
+      ['a model that is no string', '{"model":42}'],
+      ['an empty model', '{"model":""}'],
+      ['no model', '{"temperature":0.2}'],
+      ['a model only nested deeper', '{"tools":[{"model":"x"}]}'],
+      ['a model name too long to be one', JSON.stringify({ model: 'x'.repeat(300) })],
+      ['oversized parameters', JSON.stringify({ model: 'gpt-4o-mini', pad: 'x'.repeat(70_000) })],
+    ])('ignores %s and still stores the call', (_, parameters) => {
+      const out = run(
+        batch('@arizeai/openinference-instrumentation-openai', [
+          span({
+            name: 'OpenAI Chat Completions',
+            kind: 'INTERNAL',
+            attrs: {
+              'openinference.span.kind': 'LLM',
+              'llm.system': 'openai',
+              'llm.token_count.prompt': U,
+              'llm.token_count.completion': O,
+              'llm.invocation_parameters': parameters,
+            },
+          }),
+        ]),
+      );
+      expect(out.rejected).toEqual([]);
+      expect(out.calls[0]).toMatchObject({ requestModel: '', responseModel: '' });
+    });
+  });
+
   it('OpenInference Anthropic around the SDK span: billed once, at the SDK span', () => {
     const outer = span({
       name: 'Anthropic Messages',

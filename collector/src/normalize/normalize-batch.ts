@@ -9,7 +9,7 @@ import type { Attributes, DecodedScope, DecodedSpan, DecodedTraces } from '../ot
 import { validateSpan } from '../otlp/validate-span.ts';
 import { type AttributionRule, resolveAttribution } from './attribution.ts';
 import { callOperation, classifySpan, isImplicitTaskRoot, type SpanRole } from './classify.ts';
-import { KEYS } from './conventions/index.ts';
+import { KEYS, REQUEST_MODEL_QUIRKS } from './conventions/index.ts';
 import { canonicalProvider, providerFromModel } from './provider.ts';
 import { readString, readStringList, readUsd } from './read-attributes.ts';
 import { readUsage } from './usage.ts';
@@ -165,7 +165,7 @@ function toCall(entry: Entry, ancestors: Attributes[], options: NormalizeOptions
   const { span, resource, scope } = entry;
   const attrs = span.attributes;
   const usage = readUsage(attrs, scope);
-  const requestModel = readString(attrs, KEYS.requestModel) ?? '';
+  const requestModel = readString(attrs, KEYS.requestModel) ?? quirkRequestModel(attrs) ?? '';
   const responseModel = readString(attrs, KEYS.responseModel) ?? '';
   const provider =
     canonicalProvider(readString(attrs, KEYS.provider)) ||
@@ -200,6 +200,15 @@ function toCall(entry: Entry, ancestors: Attributes[], options: NormalizeOptions
     requestHash: readString(attrs, KEYS.requestHash) ?? '',
     reportedCostUsd: readUsd(attrs, KEYS.reportedCostUsd),
   };
+}
+
+/** The request model from the first convention quirk that finds one. */
+function quirkRequestModel(attrs: Attributes): string | undefined {
+  for (const quirk of REQUEST_MODEL_QUIRKS) {
+    const model = quirk(attrs);
+    if (model) return model;
+  }
+  return undefined;
 }
 
 function errorType(span: DecodedSpan): string {

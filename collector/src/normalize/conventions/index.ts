@@ -126,6 +126,10 @@ export const TASK_ROOTS: readonly TaskRootMarker[] = CONVENTIONS.flatMap((c) => 
 export const INPUT_EXCLUDES_CACHE: readonly NonNullable<ConventionQuirks['inputExcludesCache']>[] =
   CONVENTIONS.flatMap((c) => (c.quirks?.inputExcludesCache ? [c.quirks.inputExcludesCache] : []));
 
+/** Every convention's {@link ConventionQuirks.requestModel}, in precedence order. */
+export const REQUEST_MODEL_QUIRKS: readonly NonNullable<ConventionQuirks['requestModel']>[] =
+  CONVENTIONS.flatMap((c) => (c.quirks?.requestModel ? [c.quirks.requestModel] : []));
+
 /** Whether any convention's provider values carry an API suffix. */
 export const PROVIDER_API_SUFFIX = CONVENTIONS.some((c) => c.quirks?.providerApiSuffix);
 

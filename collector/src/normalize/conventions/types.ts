@@ -93,6 +93,12 @@ export type ConventionQuirks = {
    * dot names the provider.
    */
   providerApiSuffix?: true;
+  /**
+   * The request model of a span that names it under none of the `model.request` keys, read from
+   * another of its attributes (OpenInference keeps it inside a JSON string). Called only for call
+   * spans without a request model key; must never throw, and return undefined when unsure.
+   */
+  requestModel?: (attrs: Attributes) => string | undefined;
 };
 
 /** One convention: how to recognise its spans and read each field Tokenwatch stores. */

@@ -10,11 +10,11 @@ import {
 import { billed, defineEmitter, inProcess, type Model, missing, nothing } from '../emitter.ts';
 import { startTracing } from '../harness.ts';
 
-// The emitter names only the response model (`llm.model_name`); the request model is inside the
-// `llm.invocation_parameters` JSON, which the collector does not read, so request_model is empty.
+// The emitter names the response model (`llm.model_name`); the request model only inside the
+// `llm.invocation_parameters` JSON, which the collector reads for it (a quirk of the record).
 const GPT_4O: Model = {
   provider: 'openai',
-  request_model: '',
+  request_model: 'gpt-4o',
   response_model: 'gpt-4o-2024-08-06',
 };
 
@@ -29,7 +29,8 @@ export const openInferenceOpenAi = defineEmitter<OpenAI>({
   split: { cacheRead: 'apart', cacheWrite: 'in-input', reasoning: 'apart' },
   quirks: [
     'call spans are INTERNAL',
-    'no request model (only `llm.model_name`, the response model; the request model on streams)',
+    'the request model only inside `llm.invocation_parameters` (`llm.model_name` is the response model; the request model on streams)',
+    'embeddings spans name their model as `embedding.model_name` and carry no token counts',
     'streams carry no usage',
     'a failed request exports no span',
   ],
@@ -83,7 +84,7 @@ export const openInferenceOpenAi = defineEmitter<OpenAI>({
       //   (adding the 2400 reasoning tokens on top would bill 5400 output tokens: 0.02376)
       stored: billed(
         'OpenAI Chat Completions',
-        { provider: 'openai', request_model: '', response_model: 'o4-mini-2025-04-16' },
+        { provider: 'openai', request_model: 'o4-mini', response_model: 'o4-mini-2025-04-16' },
         '0.01474',
       ),
     },
@@ -102,6 +103,47 @@ export const openInferenceOpenAi = defineEmitter<OpenAI>({
       ],
       // On streams `llm.model_name` is the request model: the response's dated model is not known.
       stored: missing('OpenAI Chat Completions', { ...GPT_4O, response_model: 'gpt-4o' }),
+    },
+    {
+      title: 'stores an embeddings call with its model, its usage missing (the span has no counts)',
+      replies: [{ model: 'text-embedding-3-small', usage: { uncachedInput: 12 } }],
+      act: ({ client }) =>
+        client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello world' }),
+      sent: [
+        {
+          name: 'OpenAI Embeddings',
+          attributes: {
+            'openinference.span.kind': 'EMBEDDING',
+            'embedding.model_name': 'text-embedding-3-small',
+            'llm.model_name': undefined,
+            // The provider reports 12 prompt tokens; the instrumentation records none of them.
+            'llm.token_count.prompt': undefined,
+          },
+        },
+      ],
+      // Its model is known (so a price is too), its tokens are not: NULL cost, never 0. The priced
+      // case, an embeddings span with counts, is a collector test (ingest/price-calls.test.ts).
+      stored: {
+        kind: 'rows',
+        rows: [
+          {
+            span: 'OpenAI Embeddings',
+            provider: 'openai',
+            operation: 'embeddings',
+            request_model: 'text-embedding-3-small',
+            response_model: '',
+            input_tokens: 0,
+            cache_read_tokens: 0,
+            cache_write_tokens: 0,
+            output_tokens: 0,
+            reasoning_tokens: 0,
+            usage_missing: true,
+            status: 'ok',
+            error_type: '',
+            total_cost: null,
+          },
+        ],
+      },
     },
     {
       title: 'exports no span for a failed call, so nothing can be stored',

@@ -177,6 +177,7 @@ export const messagesRoute: Route = {
   required: { model: 'string', max_tokens: 'number', messages: 'array' },
   async handle(ctx) {
     const plan = buildPlan(ctx);
+    ctx.bill(plan.model, plan.usage, 'standard');
     if (ctx.body.stream === true) await streamMessage(ctx, plan);
     else sendJson(ctx.res, 200, messageObject(plan, true), ctx.headers);
   },

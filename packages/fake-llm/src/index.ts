@@ -4,6 +4,7 @@ export { startFakeLlm } from './server.ts';
 export type {
   FakeLlm,
   FakeLlmOptions,
+  ModelPrice,
   RecordedRequest,
   ScriptedError,
   ScriptedReply,
@@ -11,3 +12,4 @@ export type {
   TokenUsage,
 } from './types.ts';
 export { countTextChars, estimateTokens } from './usage.ts';
+export { apiKeyId, type BilledCall } from './usage-ledger.ts';

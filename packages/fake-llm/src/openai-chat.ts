@@ -165,6 +165,7 @@ export const chatCompletionsRoute: Route = {
   required: { model: 'string', messages: 'array' },
   async handle(ctx) {
     const completion = buildCompletion(ctx);
+    ctx.bill(completion.model, completion.usage, 'default');
     if (ctx.body.stream === true) await streamCompletion(ctx, completion);
     else sendJson(ctx.res, 200, completionBody(completion), ctx.headers);
   },

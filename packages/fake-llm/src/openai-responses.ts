@@ -213,6 +213,7 @@ export const responsesRoute: Route = {
   required: { model: 'string' },
   async handle(ctx) {
     const plan = buildPlan(ctx);
+    ctx.bill(plan.model, plan.usage, 'default');
     if (ctx.body.stream === true) await streamResponse(ctx, plan);
     else sendJson(ctx.res, 200, responseObject(plan, ctx.body, true), ctx.headers);
   },

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { anthropicCostRoute, anthropicUsageRoute } from './admin-anthropic.ts';
+import { openaiCostsRoute, openaiUsageRoute } from './admin-openai.ts';
 import { countTokensRoute } from './anthropic-count-tokens.ts';
 import { messagesRoute } from './anthropic-messages.ts';
 import type { Provider } from './errors.ts';
@@ -16,6 +18,10 @@ export const ROUTES: readonly Route[] = [
   modelsRoute,
   messagesRoute,
   countTokensRoute,
+  openaiUsageRoute,
+  openaiCostsRoute,
+  anthropicUsageRoute,
+  anthropicCostRoute,
 ];
 
 /** An endpoint the fake serves, as a help text lists it. */
@@ -36,7 +42,9 @@ export function findRoute(method: string, path: string): Route | undefined {
  * SDK always sends `anthropic-version`, and both APIs share the `/v1` prefix.
  */
 export function guessProvider(path: string, headers: IncomingHttpHeaders): Provider {
-  return path.startsWith('/v1/messages') || headers['anthropic-version'] !== undefined
+  return path.startsWith('/v1/messages') ||
+    path.startsWith('/v1/organizations/') ||
+    headers['anthropic-version'] !== undefined
     ? 'anthropic'
     : 'openai';
 }

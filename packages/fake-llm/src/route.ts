@@ -1,6 +1,8 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Provider } from './errors.ts';
-import type { ScriptedError, ScriptedReply } from './types.ts';
+import type { ModelPrice, ScriptedError, ScriptedReply } from './types.ts';
+import type { ResolvedUsage } from './usage.ts';
+import type { UsageLedger } from './usage-ledger.ts';
 
 /** What a route handler gets once the request is parsed, checked and its reply chosen. */
 export type RouteContext = {
@@ -12,6 +14,19 @@ export type RouteContext = {
   signal: AbortSignal;
   /** Headers every response of this request carries: request id and scripted extras. */
   headers: OutgoingHttpHeaders;
+  /** The request's query string, parsed. */
+  query: URLSearchParams;
+  /** The request's headers, names in lower case. */
+  requestHeaders: IncomingHttpHeaders;
+  /** Records a billed call as answered, for the usage and cost exports. */
+  bill(model: string, usage: ResolvedUsage, serviceTier: string): void;
+  /** What the admin endpoints read: the calls answered, their prices, the clock, the admin key. */
+  fake: {
+    ledger: UsageLedger;
+    prices: Readonly<Record<string, ModelPrice>>;
+    now(): number;
+    adminKey: string | undefined;
+  };
 };
 
 /** The JSON type a required body field must have. */

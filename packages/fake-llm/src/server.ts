@@ -14,10 +14,12 @@ import { findRoute, guessProvider } from './route-table.ts';
 import type {
   FakeLlm,
   FakeLlmOptions,
+  ModelPrice,
   RecordedRequest,
   ScriptedError,
   ScriptedReply,
 } from './types.ts';
+import { apiKeyId, type BilledCall, requestApiKey, UsageLedger } from './usage-ledger.ts';
 
 /** Longer than the SDKs' idle pools keep sockets, so a benchmark reuses connections. */
 const KEEP_ALIVE_MS = 30_000;
@@ -38,6 +40,10 @@ class FakeLlmServer implements FakeLlm {
   readonly #requests: RecordedRequest[] = [];
   readonly #defaultReply: ScriptedReply;
   readonly #record: boolean;
+  readonly #ledger: UsageLedger;
+  readonly #prices: Readonly<Record<string, ModelPrice>>;
+  readonly #now: () => number;
+  readonly #adminKey: string | undefined;
   /**
    * One controller per request in flight, aborted when its client goes away or by close(), which
    * cuts every pending latency and stream short. A set rather than AbortSignal.any() on a
@@ -55,6 +61,14 @@ class FakeLlmServer implements FakeLlm {
     this.anthropicBaseUrl = this.url;
     this.#defaultReply = { ...options.defaultReply, path: undefined };
     this.#record = options.recordRequests ?? true;
+    this.#ledger = new UsageLedger(options.usageCapacity ?? 100_000);
+    this.#prices = options.prices ?? {};
+    this.#now = options.now ?? Date.now;
+    this.#adminKey = options.adminKey;
+  }
+
+  get billedCalls(): readonly BilledCall[] {
+    return this.#ledger.calls;
   }
 
   get requests(): readonly RecordedRequest[] {
@@ -78,6 +92,7 @@ class FakeLlmServer implements FakeLlm {
   reset(): void {
     this.#requests.length = 0;
     this.#queue.clear();
+    this.#ledger.clear();
   }
 
   close(): Promise<void> {
@@ -124,7 +139,7 @@ class FakeLlmServer implements FakeLlm {
     }
     const body = parseJsonObject(raw);
     if (this.#record)
-      this.#requests.push({ method, path, url, body, headers: req.headers, time: Date.now() });
+      this.#requests.push({ method, path, url, body, headers: req.headers, time: this.#now() });
 
     if (!route) {
       fail({
@@ -148,12 +163,32 @@ class FakeLlmServer implements FakeLlm {
       sendError(res, provider, reply.error, requestId, { headers: reply.headers });
       return;
     }
+    const key = requestApiKey(provider, req.headers);
+    const project = req.headers['openai-project'];
     await route.handle({
       body: body ?? {},
       reply,
       res,
       signal,
       headers: { ...requestIdHeader(provider, requestId), ...reply.headers },
+      query: new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''),
+      requestHeaders: req.headers,
+      bill: (model, usage, serviceTier) =>
+        this.#ledger.add({
+          time: this.#now(),
+          provider,
+          model,
+          usage,
+          apiKeyId: key === null ? null : apiKeyId(provider, key),
+          projectId: provider === 'openai' && typeof project === 'string' ? project : null,
+          serviceTier,
+        }),
+      fake: {
+        ledger: this.#ledger,
+        prices: this.#prices,
+        now: this.#now,
+        adminKey: this.#adminKey,
+      },
     });
   }
 }

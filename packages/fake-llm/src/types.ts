@@ -4,6 +4,7 @@
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { BilledCall } from './usage-ledger.ts';
 
 /**
  * Token counts of one call, in the provider-neutral terms of the emitter legend
@@ -118,6 +119,18 @@ export type RecordedRequest = {
   time: number;
 };
 
+/**
+ * A model's prices in USD per million tokens, as plain decimal strings, for the fake's cost
+ * exports. A missing cache price falls back to `input`.
+ */
+export type ModelPrice = {
+  input: string;
+  cachedInput?: string;
+  cacheWrite5m?: string;
+  cacheWrite1h?: string;
+  output: string;
+};
+
 /** Options of {@link startFakeLlm}. */
 export type FakeLlmOptions = {
   /** Address to listen on. @default '127.0.0.1' */
@@ -128,6 +141,20 @@ export type FakeLlmOptions = {
   defaultReply?: ScriptedReply;
   /** Keep every request in `requests`; turn off for long benchmarks to bound memory. @default true */
   recordRequests?: boolean;
+  /**
+   * Billed calls kept for the usage and cost exports; the oldest are forgotten beyond it.
+   * @default 100000
+   */
+  usageCapacity?: number;
+  /** Prices by response model for the cost exports; an unpriced model costs nothing. @default {} */
+  prices?: Readonly<Record<string, ModelPrice>>;
+  /**
+   * The clock that stamps answered calls and ends an export without an end time, epoch ms; a
+   * test sets it to place calls on either side of a UTC midnight. @default Date.now
+   */
+  now?: () => number;
+  /** The key the admin (usage and cost) endpoints require; any non-empty key when unset. */
+  adminKey?: string;
 };
 
 /** A running fake server. */
@@ -141,6 +168,8 @@ export type FakeLlm = {
   readonly anthropicBaseUrl: string;
   /** Received requests, oldest first (cleared by `reset()`). */
   readonly requests: readonly RecordedRequest[];
+  /** Billed calls answered, oldest first, as the usage exports count them (cleared by `reset()`). */
+  readonly billedCalls: readonly BilledCall[];
   /** Number of scripted replies not consumed yet. */
   readonly pendingReplies: number;
   /** Appends replies to the queue. Throws a TypeError on an impossible reply. */

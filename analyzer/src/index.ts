@@ -42,10 +42,13 @@ export {
   evaluateBudgets,
 } from './budgets/index.ts';
 export {
+  AgentCacheStatsSchema,
   AgentTaskStatsSchema,
   type AnyRead,
+  CacheResultSchema,
   CostResultSchema,
   CostRowSchema,
+  cacheRead,
   costRead,
   httpReadClient,
   inProcessReadClient,

@@ -3,7 +3,6 @@ import type { Store } from '@tokenwatch/store';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
-import { getCacheEfficiency } from '../analytics/cache.ts';
 import { getAgentContext, getContextGrowth } from '../analytics/context.ts';
 import { getFailureCost } from '../analytics/failures.ts';
 import { getTaskCostRegressions } from '../analytics/regression.ts';
@@ -39,13 +38,6 @@ export function analyticsRoutes(deps: {
   const app = new Hono<{ Variables: TenantVariables }>();
   const { store, settings, auth } = deps;
 
-  app.get('/cache', auth, async (c) => {
-    const q = parseQuery(RangeQuery, c.req.query());
-    const { pricer } = settings();
-    return c.json(
-      await getCacheEfficiency(store, pricer, { tenant: c.get('tenant'), range: rangeOf(q) }),
-    );
-  });
   app.get('/failures', auth, async (c) => {
     const q = parseQuery(RangeQuery, c.req.query());
     const range = rangeOf(q);

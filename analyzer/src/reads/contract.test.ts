@@ -8,6 +8,7 @@ const context = { now: new Date('2026-12-09T15:30:00Z'), timezone: 'Europe/Berli
 const ASKED: Record<string, RawParams[]> = {
   cost: [{}, { since: 'yesterday', until: '2026-W49', by: 'team,model', limit: '5' }],
   tasks: [{}, { since: '2026-12-01', top: '3', outcome: 'failure', agent: 'a' }, { limit: '7' }],
+  cache: [{}, { since: '2026-12-01T09:30', until: 'today', limit: '2' }],
 };
 
 describe('the read contract', () => {

@@ -1,3 +1,4 @@
+import { cacheRead } from './cache.ts';
 import type { AnyRead } from './contract.ts';
 import { costRead } from './cost.ts';
 import { tasksRead } from './tasks.ts';
@@ -6,8 +7,9 @@ import { tasksRead } from './tasks.ts';
  * Every read of the contract. The API mounts one route per entry (`api/read-routes.ts`); the CLI
  * asks each through a {@link ReadClient}. Adding a read is adding its module and its entry here.
  */
-export const READS: readonly AnyRead[] = [costRead, tasksRead];
+export const READS: readonly AnyRead[] = [costRead, tasksRead, cacheRead];
 
+export { AgentCacheStatsSchema, CacheResultSchema, cacheRead } from './cache.ts';
 export {
   httpReadClient,
   inProcessReadClient,

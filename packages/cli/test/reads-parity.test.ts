@@ -18,7 +18,8 @@ import {
 // directory. One store is seeded through serve's collector with hand-priced calls three hours
 // ago; every verb is asked with explicit times, so both runs mean the same instants.
 //
-// Prices (per million tokens): gpt-4o $2.50 input, $10 output; claude-haiku-4-5 $1 input, $5 output.
+// Prices (per million tokens): gpt-4o $2.50 input, $1.25 cached input, $10 output;
+// claude-haiku-4-5 $1 input, $5 output. Input tokens include the cached ones (the convention).
 
 const run = promisify(execFile);
 const HOUR = 3_600_000;
@@ -56,6 +57,7 @@ function call(c: {
   model: string;
   provider: string;
   input: number;
+  cacheRead?: number;
   output: number;
 }) {
   return span(`chat ${c.model}`, 3, [
@@ -68,6 +70,7 @@ function call(c: {
     attr('tokenwatch.prefix_hash', `p-${c.agent}`),
     attr('gen_ai.usage.input_tokens', c.input),
     attr('gen_ai.usage.output_tokens', c.output),
+    ...(c.cacheRead ? [attr('gen_ai.usage.cache_read.input_tokens', c.cacheRead)] : []),
   ]);
 }
 
@@ -82,8 +85,10 @@ function task(id: string, agent: string, outcome: string) {
 const gpt = { model: 'gpt-4o', provider: 'openai' };
 const haiku = { model: 'claude-haiku-4-5', provider: 'anthropic' };
 const spans = [
-  // researcher R1 (success): 1000 × 2.5 + 100 × 10 (per 1e6) = 0.0035
+  // researcher R1 (success): 1000 × 2.5 + 100 × 10 (per 1e6) = 0.0035,
+  //   then 1200 in, 800 of them cached: 400 × 2.5 + 800 × 1.25 + 100 × 10 = 0.003
   call({ agent: 'researcher', task: 'R1', input: 1000, output: 100, ...gpt }),
+  call({ agent: 'researcher', task: 'R1', input: 1200, cacheRead: 800, output: 100, ...gpt }),
   task('R1', 'researcher', 'success'),
   // writer W1 (failure): 1500 × 1 + 50 × 5 = 0.00175
   call({ agent: 'writer', task: 'W1', input: 1500, output: 50, ...haiku }),
@@ -128,6 +133,9 @@ const VERBS: Record<string, string[]> = {
   tasks: ['tasks', ...range, '--format', 'json'],
   'tasks, cut': ['tasks', ...range, '--limit', '2', '--format', 'json'],
   'tasks table, one outcome': ['tasks', ...range, '--top', '1', '--outcome', 'failure'],
+  cache: ['cache', ...range, '--format', 'json'],
+  'cache, cut': ['cache', ...range, '--limit', '1', '--format', 'json'],
+  'cache table': ['cache', ...range],
 };
 
 /** Every verb's output through serve, then straight from the store. */
@@ -161,7 +169,7 @@ beforeAll(async () => {
   for (let i = 0; i < 100; i++) {
     const [[calls]] = (await adminSql(dataDir, 'SELECT count() FROM llm_calls')) as [[string]];
     const [[tasks]] = (await adminSql(dataDir, 'SELECT count() FROM tasks FINAL')) as [[string]];
-    if (calls === '4' && tasks === '3') break;
+    if (calls === '5' && tasks === '3') break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   for (const [name, args] of Object.entries(VERBS))
@@ -186,11 +194,11 @@ describe('every read verb through serve and in process', () => {
     expect(
       cost.rows.map((r: { key: { agent: string }; costUsd: string }) => [r.key.agent, r.costUsd]),
     ).toEqual([
-      ['researcher', '0.0035'],
+      ['researcher', '0.0065'],
       ['fixer', '0.0021'],
       ['writer', '0.00175'],
     ]);
-    expect(cost.total).toMatchObject({ costUsd: '0.00735', calls: 4 });
+    expect(cost.total).toMatchObject({ costUsd: '0.01035', calls: 5 });
     expect(cost.range).toEqual({ from: SINCE, to: UNTIL });
     expect(cost.truncated).toEqual({});
   });
@@ -203,13 +211,13 @@ describe('every read verb through serve and in process', () => {
     ]);
     expect(cut.truncated).toEqual({ rows: { shown: 2, total: 3 } });
     // The total is of every group, not only the ones shown.
-    expect(cut.total.costUsd).toBe('0.00735');
+    expect(cut.total.costUsd).toBe('0.01035');
     expect(outputs.store['cost by model and task, cut']!.stderr).toBe(
       'tokenwatch: … 1 more row; --limit to see them\n',
     );
     const table = outputs.store['cost table, cut']!.stdout;
-    expect(table).toMatch(/^researcher\s+1\s+1000\s+0\s+0\s+100\s+0\.0035\s/m);
-    expect(table).toMatch(/^TOTAL\s+4\s/m);
+    expect(table).toMatch(/^researcher\s+2\s+1400\s+800\s+0\s+200\s+0\.0065\s/m);
+    expect(table).toMatch(/^TOTAL\s+5\s/m);
     expect(table.endsWith('(2 rows)\n(… 2 more rows; --limit to see them)\n')).toBe(true);
   });
 
@@ -223,7 +231,7 @@ describe('every read verb through serve and in process', () => {
         t.costUsd,
       ]),
     ).toEqual([
-      ['R1', 'success', 1, '0.0035'],
+      ['R1', 'success', 2, '0.0065'],
       ['F1', 'abandoned', 2, '0.0021'],
       ['W1', 'failure', 1, '0.00175'],
     ]);
@@ -233,7 +241,7 @@ describe('every read verb through serve and in process', () => {
         a.costPerSuccessfulTaskUsd,
       ]),
     ).toEqual([
-      ['researcher', '0.0035'],
+      ['researcher', '0.0065'],
       ['fixer', null],
       ['writer', null],
     ]);
@@ -248,5 +256,27 @@ describe('every read verb through serve and in process', () => {
     // One failed task, shown whole; the limit of 1 cut the agents' table, which says so.
     expect(table.match(/more rows?; --limit/g)).toHaveLength(1);
     expect(table.endsWith('(1 row)\n(… 2 more rows; --limit to see them)\n')).toBe(true);
+  });
+
+  it('cache: hit rate and savings of the cached call', () => {
+    const cache = JSON.parse(outputs.store.cache!.stdout);
+    // Prompt tokens 1000 + 1200 (researcher) + 1500 (writer) + 600 (fixer), 800 of them cached.
+    expect(cache.hitRate).toBeCloseTo(800 / 4300, 12);
+    // 800 cached × (2.50 − 1.25) / 1e6.
+    expect(cache.savingsUsd).toBe('0.001');
+    expect(
+      cache.agents.map((a: { agent: string; savingsUsd: string }) => [a.agent, a.savingsUsd]),
+    ).toEqual([
+      ['fixer', '0'],
+      ['researcher', '0.001'],
+      ['writer', '0'],
+    ]);
+    const cut = JSON.parse(outputs.store['cache, cut']!.stdout);
+    expect(cut.agents.map((a: { agent: string }) => a.agent)).toEqual(['fixer']);
+    // The totals stay those of every agent.
+    expect(cut).toMatchObject({
+      savingsUsd: '0.001',
+      truncated: { agents: { shown: 1, total: 3 } },
+    });
   });
 });

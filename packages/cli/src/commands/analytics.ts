@@ -1,11 +1,10 @@
 import {
   type AgentContext,
   type AgentFailureCost,
-  type CacheReport,
+  cacheRead,
   costRead,
   DIMENSIONS,
   getAgentContext,
-  getCacheEfficiency,
   getContextGrowth,
   getFailureCost,
   getTaskCostRegressions,
@@ -15,7 +14,6 @@ import {
   type TimeRange,
   tasksRead,
 } from '@tokenwatch/analyzer';
-import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
 import { type Backend, closeBackend, getRemote, openBackend } from '../backend.ts';
 import { configFrom, formatOption, type GlobalOptions, parseTimeFlag } from '../options.ts';
@@ -99,40 +97,16 @@ export function registerAnalytics(program: Command): void {
     ],
   });
 
-  analyticsCommand<CacheReport>(
-    program,
-    'cache',
-    'cache hit rate, savings, wasted cache writes and agents that break their own cache',
-    '7d',
-    (c) => c,
-    async (backend, opts) => {
-      const range = rangeOf(opts);
-      if (backend.kind === 'remote') {
-        return getRemote(backend, '/api/v1/cache', {
-          since: range.from.toISOString(),
-          until: range.to.toISOString(),
-          tenant: opts.tenant,
-        });
-      }
-      const pricer = createPricer({ overrides: configFrom(program).prices });
-      return getCacheEfficiency(backend.store, pricer, { tenant: opts.tenant, range });
-    },
-    (report, format) =>
-      format === 'json'
-        ? json(report)
-        : renderRecords(
-            report.agents.map((a) => ({
-              agent: a.agent,
-              hit_rate: a.hitRate.toFixed(3),
-              savings_usd: a.savingsUsd,
-              wasted_writes: a.wastedWrites.writes,
-              wasted_usd: a.wastedWrites.costUsd,
-              prefix_churn: a.prefixChurn.toFixed(2),
-              breaks_cache: a.breaksCache ? 'YES' : '',
-            })),
-            format,
-          ),
-  );
+  readCommand(program, cacheRead, {
+    name: 'cache',
+    description:
+      'cache hit rate, savings, wasted cache writes and agents that break their own cache',
+    options: [
+      ['--since <time>', `start: ${TIME_FORMS}`],
+      ['--until <time>', 'end; a day or week given here is included whole'],
+      ['--limit <n>', 'agents to show'],
+    ],
+  });
 
   analyticsCommand<{ range: TimeRange; agents: AgentFailureCost[] }>(
     program,

@@ -43,6 +43,7 @@ export {
 } from './budgets/index.ts';
 export {
   AgentCacheStatsSchema,
+  AgentFailureCostSchema,
   AgentTaskStatsSchema,
   type AnyRead,
   CacheResultSchema,
@@ -50,6 +51,8 @@ export {
   CostRowSchema,
   cacheRead,
   costRead,
+  FailuresResultSchema,
+  failuresRead,
   httpReadClient,
   inProcessReadClient,
   MAX_ROW_LIMIT,

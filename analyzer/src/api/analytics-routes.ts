@@ -4,7 +4,6 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { getAgentContext, getContextGrowth } from '../analytics/context.ts';
-import { getFailureCost } from '../analytics/failures.ts';
 import { getTaskCostRegressions } from '../analytics/regression.ts';
 import { renderWeeklyReport } from '../reports/weekly.ts';
 import { dimensionsOf, parseQuery, RangeQuery, rangeOf } from './query-params.ts';
@@ -38,14 +37,6 @@ export function analyticsRoutes(deps: {
   const app = new Hono<{ Variables: TenantVariables }>();
   const { store, settings, auth } = deps;
 
-  app.get('/failures', auth, async (c) => {
-    const q = parseQuery(RangeQuery, c.req.query());
-    const range = rangeOf(q);
-    return c.json({
-      range,
-      agents: await getFailureCost(store, { tenant: c.get('tenant'), range }),
-    });
-  });
   app.get('/context', auth, async (c) => {
     const q = parseQuery(RangeQuery, c.req.query());
     const range = rangeOf(q);

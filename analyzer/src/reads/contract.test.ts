@@ -9,6 +9,7 @@ const ASKED: Record<string, RawParams[]> = {
   cost: [{}, { since: 'yesterday', until: '2026-W49', by: 'team,model', limit: '5' }],
   tasks: [{}, { since: '2026-12-01', top: '3', outcome: 'failure', agent: 'a' }, { limit: '7' }],
   cache: [{}, { since: '2026-12-01T09:30', until: 'today', limit: '2' }],
+  failures: [{}, { since: '90m', until: '2026-12-09T12:00:00+01:00', limit: '10000' }],
 };
 
 describe('the read contract', () => {

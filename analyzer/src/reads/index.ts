@@ -1,13 +1,14 @@
 import { cacheRead } from './cache.ts';
 import type { AnyRead } from './contract.ts';
 import { costRead } from './cost.ts';
+import { failuresRead } from './failures.ts';
 import { tasksRead } from './tasks.ts';
 
 /**
  * Every read of the contract. The API mounts one route per entry (`api/read-routes.ts`); the CLI
  * asks each through a {@link ReadClient}. Adding a read is adding its module and its entry here.
  */
-export const READS: readonly AnyRead[] = [costRead, tasksRead, cacheRead];
+export const READS: readonly AnyRead[] = [costRead, tasksRead, cacheRead, failuresRead];
 
 export { AgentCacheStatsSchema, CacheResultSchema, cacheRead } from './cache.ts';
 export {
@@ -35,6 +36,7 @@ export {
   type Truncation,
 } from './contract.ts';
 export { CostResultSchema, CostRowSchema, costRead } from './cost.ts';
+export { AgentFailureCostSchema, FailuresResultSchema, failuresRead } from './failures.ts';
 export { MAX_ROW_LIMIT, ROW_LIMIT } from './schemas.ts';
 export {
   AgentTaskStatsSchema,

@@ -136,6 +136,8 @@ const VERBS: Record<string, string[]> = {
   cache: ['cache', ...range, '--format', 'json'],
   'cache, cut': ['cache', ...range, '--limit', '1', '--format', 'json'],
   'cache table': ['cache', ...range],
+  failures: ['failures', ...range, '--format', 'json'],
+  'failures table': ['failures', ...range],
 };
 
 /** Every verb's output through serve, then straight from the store. */
@@ -278,5 +280,31 @@ describe('every read verb through serve and in process', () => {
       savingsUsd: '0.001',
       truncated: { agents: { shown: 1, total: 3 } },
     });
+  });
+
+  it('failures: failed tasks and the retry, by agent', () => {
+    const failures = JSON.parse(outputs.store.failures!.stdout);
+    const byAgent = Object.fromEntries(
+      failures.agents.map((a: { agent: string }) => [a.agent, a] as const),
+    );
+    expect(failures.agents.map((a: { agent: string }) => a.agent)).toEqual([
+      'fixer',
+      'writer',
+      'researcher',
+    ]);
+    expect(byAgent.fixer).toMatchObject({
+      failedTasks: 1,
+      failedTaskCostUsd: '0.0021',
+      retries: 1,
+      retriesHeuristic: 1,
+      retryCostUsd: '0.00105',
+      wasteShare: 1,
+    });
+    expect(byAgent.writer).toMatchObject({ failedTasks: 1, failedTaskCostUsd: '0.00175' });
+    // Two calls of one task with one prefix but different prompt sizes: no retry.
+    expect(byAgent.researcher).toMatchObject({ retries: 0, wasteShare: 0, totalCostUsd: '0.0065' });
+    expect(outputs.store['failures table']!.stdout).toMatch(
+      /^fixer\s+0\.0021\s+1\s+0\.0021\s+0\s+1\s+0\s+1\s+0\.00105\s+1\.000\s*$/m,
+    );
   });
 });

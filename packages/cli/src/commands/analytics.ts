@@ -1,12 +1,11 @@
 import {
   type AgentContext,
-  type AgentFailureCost,
   cacheRead,
   costRead,
   DIMENSIONS,
+  failuresRead,
   getAgentContext,
   getContextGrowth,
-  getFailureCost,
   getTaskCostRegressions,
   type SessionContext,
   type TaskCostRegression,
@@ -108,43 +107,15 @@ export function registerAnalytics(program: Command): void {
     ],
   });
 
-  analyticsCommand<{ range: TimeRange; agents: AgentFailureCost[] }>(
-    program,
-    'failures',
-    'cost of failed and abandoned tasks, failed calls and retries, by agent',
-    '7d',
-    (c) => c,
-    async (backend, opts) => {
-      const range = rangeOf(opts);
-      if (backend.kind === 'remote') {
-        return getRemote(backend, '/api/v1/failures', {
-          since: range.from.toISOString(),
-          until: range.to.toISOString(),
-          tenant: opts.tenant,
-        });
-      }
-      return { range, agents: await getFailureCost(backend.store, { tenant: opts.tenant, range }) };
-    },
-    (result, format) =>
-      format === 'json'
-        ? json(result)
-        : renderRecords(
-            result.agents.map((a) => ({
-              agent: a.agent,
-              total_usd: a.totalCostUsd,
-              failed_tasks: a.failedTasks,
-              failed_task_usd: a.failedTaskCostUsd,
-              failed_calls: a.failedCalls,
-              retries: a.retries,
-              // How each was found: by request hash, or guessed from prefix hash and prompt size.
-              retries_exact: a.retriesExact,
-              retries_heuristic: a.retriesHeuristic,
-              retry_usd: a.retryCostUsd,
-              waste_share: a.wasteShare.toFixed(3),
-            })),
-            format,
-          ),
-  );
+  readCommand(program, failuresRead, {
+    name: 'failures',
+    description: 'cost of failed and abandoned tasks, failed calls and retries, by agent',
+    options: [
+      ['--since <time>', `start: ${TIME_FORMS}`],
+      ['--until <time>', 'end; a day or week given here is included whole'],
+      ['--limit <n>', 'agents to show'],
+    ],
+  });
 }
 
 type ContextResult = {

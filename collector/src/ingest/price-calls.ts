@@ -42,6 +42,7 @@ export function priceCall(normalized: NormalizedCall, pricer: Pricer): PricedCal
     inputTokens: normalized.inputTokens,
     cacheReadTokens: normalized.cacheReadTokens,
     cacheWriteTokens: normalized.cacheWriteTokens,
+    cacheWrite1hTokens: normalized.cacheWrite1hTokens,
     outputTokens: normalized.outputTokens,
     reasoningTokens: normalized.reasoningTokens,
     reportedCostUsd,

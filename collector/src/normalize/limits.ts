@@ -7,7 +7,7 @@ export type LimitStats = { attributesDropped: number; valuesTruncated: number };
 // Keys Tokenwatch reads are kept first when a span has too many attributes (an embeddings span
 // carries one attribute per vector, which must not crowd out its model).
 const MEANINGFUL =
-  /^(gen_ai\.|llm\.|ai\.(usage|model|operationId|response\.model|telemetry)|tokenwatch\.|openinference\.|embedding\.model_name$|traceloop\.|session\.id|user\.id|enduser\.id|error\.type|service\.name|deployment\.)/;
+  /^(gen_ai\.|llm\.|ai\.(usage|model|operationId|response\.model|telemetry)|tokenwatch\.|openinference\.|embedding\.model_name$|anthropic\.usage\.|traceloop\.|session\.id|user\.id|enduser\.id|error\.type|service\.name|deployment\.)/;
 
 function limitAttributes(
   attrs: Attributes,

@@ -116,6 +116,8 @@ describe('normalizeBatch: each emitter, one request', () => {
       service: 'agent-svc',
       taskId: TRACE,
       status: 'ok',
+      // Known by its scope never to report cache: flagged, so zero cache reads read as unknown.
+      cacheUnreported: true,
     });
   });
 
@@ -576,6 +578,37 @@ describe('normalizeBatch: each emitter, one request', () => {
     });
     expect(out.calls[0]!.prefixHash).toBe('p:abc123');
     expect(out.calls[0]!.requestHash).toBe('r:def456');
+    expect(out.calls[0]!.cacheUnreported).toBe(false);
+  });
+
+  it("the Anthropic SDK's span: the 1-hour part of the cache writes, capped at the writes", () => {
+    const sdkSpan = (oneHour: number) =>
+      run(
+        batch('com.anthropic.sdk.typescript', [
+          span({
+            name: 'anthropic.messages.create',
+            attrs: {
+              'gen_ai.provider.name': 'anthropic',
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.request.model': 'claude-haiku-4-5',
+              'gen_ai.usage.input_tokens': U + C + W,
+              'gen_ai.usage.cache_read.input_tokens': C,
+              'gen_ai.usage.cache_write.input_tokens': W,
+              'anthropic.usage.cache_creation.ephemeral_5m_input_tokens': W - oneHour,
+              'anthropic.usage.cache_creation.ephemeral_1h_input_tokens': oneHour,
+              'gen_ai.usage.output_tokens': O,
+            },
+          }),
+        ]),
+      ).calls[0]!;
+    expect(sdkSpan(100)).toMatchObject({
+      inputTokens: U,
+      cacheWriteTokens: W,
+      cacheWrite1hTokens: 100,
+      cacheUnreported: false,
+    });
+    // More 1-hour writes than writes is a bad span; never more than the writes.
+    expect(sdkSpan(W + 50).cacheWrite1hTokens).toBe(W);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Attributes, DecodedScope, DecodedSpan, DecodedTraces } from '../ot
 import { validateSpan } from '../otlp/validate-span.ts';
 import { type AttributionRule, resolveAttribution } from './attribution.ts';
 import { callOperation, classifySpan, isImplicitTaskRoot, type SpanRole } from './classify.ts';
-import { KEYS, REQUEST_MODEL_QUIRKS } from './conventions/index.ts';
+import { CACHE_UNREPORTED_SCOPES, KEYS, REQUEST_MODEL_QUIRKS } from './conventions/index.ts';
 import { canonicalProvider, providerFromModel } from './provider.ts';
 import { readString, readStringList, readUsd } from './read-attributes.ts';
 import { readUsage } from './usage.ts';
@@ -193,6 +193,7 @@ function toCall(entry: Entry, ancestors: Attributes[], options: NormalizeOptions
     ...usage,
     // A failed request that reports no usage was not billed by the provider: zero, not unknown.
     usageMissing: usage.usageMissing && !failed,
+    cacheUnreported: CACHE_UNREPORTED_SCOPES.has(scope.name),
     status: failed ? 'error' : 'ok',
     errorType: failed ? errorType(span) : '',
     finishReason: (readStringList(attrs, KEYS.finishReasons) ?? []).join(','),

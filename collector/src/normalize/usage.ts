@@ -7,6 +7,8 @@ export type Usage = {
   inputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** The part of cacheWriteTokens written to a 1-hour cache. */
+  cacheWrite1hTokens: number;
   outputTokens: number;
   reasoningTokens: number;
   /** The span reported no usage at all (e.g. streams some emitters leave without it). */
@@ -33,6 +35,8 @@ export function readUsage(attrs: Attributes, scope: DecodedScope): Usage {
   const cacheRead = readTokens(attrs, KEYS.cacheRead) ?? 0;
   const cacheWrite = readTokens(attrs, KEYS.cacheWrite) ?? 0;
   const reasoning = readTokens(attrs, KEYS.reasoning) ?? 0;
+  // A part of the writes: a larger count can only come from a bad span, so it is capped there.
+  const cacheWrite1h = Math.min(readTokens(attrs, KEYS.cacheWrite1h) ?? 0, cacheWrite);
   const usageMissing = input === undefined && uncached === undefined && output === undefined;
 
   let inputTokens: number;
@@ -52,6 +56,7 @@ export function readUsage(attrs: Attributes, scope: DecodedScope): Usage {
     inputTokens,
     cacheReadTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
+    cacheWrite1hTokens: cacheWrite1h,
     outputTokens: reported >= reasoning ? reported : reported + reasoning,
     reasoningTokens: reasoning,
     usageMissing,

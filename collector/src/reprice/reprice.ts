@@ -33,6 +33,7 @@ const Row = z
     input_tokens: z.coerce.number(),
     cache_read_tokens: z.coerce.number(),
     cache_write_tokens: z.coerce.number(),
+    cache_write_1h_tokens: z.coerce.number(),
     output_tokens: z.coerce.number(),
     reasoning_tokens: z.coerce.number(),
     usage_missing: z.coerce.boolean(),
@@ -100,6 +101,7 @@ export async function reprice(
       inputTokens: row.input_tokens,
       cacheReadTokens: row.cache_read_tokens,
       cacheWriteTokens: row.cache_write_tokens,
+      cacheWrite1hTokens: row.cache_write_1h_tokens,
       outputTokens: row.output_tokens,
       reasoningTokens: row.reasoning_tokens,
     });

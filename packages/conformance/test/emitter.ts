@@ -29,6 +29,11 @@ export type ConventionName =
 export type TokenSplit = {
   cacheRead: 'apart' | 'in-input';
   cacheWrite: 'apart' | 'in-input';
+  /**
+   * The 1-hour part of the cache writes (Anthropic): apart, or absent when the emitter reports
+   * only the writes' total (then it is priced at the 5-minute rate).
+   */
+  cacheWrite1h?: 'apart';
   reasoning: 'apart' | 'in-output';
 };
 
@@ -127,6 +132,11 @@ export type Emitter<C> = {
   packages: string;
   convention: ConventionName;
   split: TokenSplit;
+  /**
+   * The collector knows this emitter never reports cache tokens (by its scope name), so its calls
+   * are stored flagged `cache_unreported`.
+   */
+  cacheUnreported?: true;
   /** What this emitter does that others do not, each tested by a scenario. */
   quirks: readonly string[];
   setup(backend: Backend): Instrumented<C> | Promise<Instrumented<C>>;
@@ -170,6 +180,7 @@ export function unwrap(target: object, ...names: string[]): void {
 export function storedTokens(usage: TokenUsage = {}, split: TokenSplit) {
   const cacheRead = usage.cacheRead ?? 0;
   const cacheWrite = usage.cacheWrite ?? 0;
+  const cacheWrite1h = split.cacheWrite === 'apart' && split.cacheWrite1h === 'apart';
   return {
     input_tokens:
       (usage.uncachedInput ?? 0) +
@@ -177,6 +188,7 @@ export function storedTokens(usage: TokenUsage = {}, split: TokenSplit) {
       (split.cacheWrite === 'in-input' ? cacheWrite : 0),
     cache_read_tokens: split.cacheRead === 'apart' ? cacheRead : 0,
     cache_write_tokens: split.cacheWrite === 'apart' ? cacheWrite : 0,
+    cache_write_1h_tokens: cacheWrite1h ? (usage.cacheWrite1h ?? 0) : 0,
     output_tokens: usage.output ?? 0,
     reasoning_tokens: split.reasoning === 'apart' ? (usage.reasoning ?? 0) : 0,
   };

@@ -129,6 +129,7 @@ const NO_TOKENS = {
   input_tokens: 0,
   cache_read_tokens: 0,
   cache_write_tokens: 0,
+  cache_write_1h_tokens: 0,
   output_tokens: 0,
   reasoning_tokens: 0,
 };
@@ -141,7 +142,13 @@ async function expectStored(
 ): Promise<void> {
   const { stored } = scenario;
   // Every scenario sends chat requests.
-  const call = (span: string) => ({ span, operation: 'chat', status: 'ok', error_type: '' });
+  const call = (span: string) => ({
+    span,
+    operation: 'chat',
+    status: 'ok',
+    error_type: '',
+    cache_unreported: emitter.cacheUnreported ?? false,
+  });
   switch (stored.kind) {
     case 'nothing':
       expect(await backend.countAllCalls()).toBe(before);

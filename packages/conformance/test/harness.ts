@@ -56,9 +56,11 @@ const CallRowSchema = z.object({
   input_tokens: z.coerce.number(),
   cache_read_tokens: z.coerce.number(),
   cache_write_tokens: z.coerce.number(),
+  cache_write_1h_tokens: z.coerce.number(),
   output_tokens: z.coerce.number(),
   reasoning_tokens: z.coerce.number(),
   usage_missing: z.boolean(),
+  cache_unreported: z.boolean(),
   status: z.string(),
   error_type: z.string(),
   total_cost: z.string().nullable(),
@@ -120,8 +122,8 @@ export async function startBackend(): Promise<Backend> {
       await collector.flushed();
       const rows = await queryRows(testStore.store, {
         query: `SELECT span_id, provider, operation, request_model, response_model,
-            input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-            usage_missing, status, error_type, toString(total_cost) AS total_cost
+            input_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,
+            output_tokens, reasoning_tokens, usage_missing, cache_unreported, status, error_type, toString(total_cost) AS total_cost
           FROM llm_calls FINAL WHERE trace_id IN {traceIds: Array(String)}
           ORDER BY start_time, span_id`,
         params: { traceIds: traceIds(spans) },

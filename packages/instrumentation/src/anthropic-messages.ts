@@ -2,7 +2,8 @@
  * @module
  * Anthropic Messages (`messages.create`, streamed or not; `messages.stream` goes through it).
  * Anthropic's `input_tokens` excludes cache reads and writes, so the convention's inclusive input
- * is `input_tokens + cache_read_input_tokens + cache_creation_input_tokens`.
+ * is `input_tokens + cache_read_input_tokens + cache_creation_input_tokens`. The writes to the
+ * 1-hour cache (`cache_creation.ephemeral_1h_input_tokens`) are recorded apart: they cost more.
  */
 import type { Attributes } from '@opentelemetry/api';
 import {
@@ -27,6 +28,8 @@ type RawUsage = {
   input?: number;
   cacheRead?: number;
   cacheWrite?: number;
+  /** Of cacheWrite, the writes to the 1-hour cache. */
+  cacheWrite1h?: number;
   output?: number;
   thinking?: number;
 };
@@ -34,10 +37,12 @@ type RawUsage = {
 function readRawUsage(usage: unknown): RawUsage {
   if (!isRecord(usage)) return {};
   const details = isRecord(usage.output_tokens_details) ? usage.output_tokens_details : {};
+  const creation = isRecord(usage.cache_creation) ? usage.cache_creation : {};
   return {
     input: readCount(usage.input_tokens),
     cacheRead: readCount(usage.cache_read_input_tokens),
     cacheWrite: readCount(usage.cache_creation_input_tokens),
+    cacheWrite1h: readCount(creation.ephemeral_1h_input_tokens),
     output: readCount(usage.output_tokens),
     thinking: readCount(details.thinking_tokens),
   };
@@ -49,6 +54,7 @@ function toCallUsage(raw: RawUsage): CallUsage | undefined {
     inputTokens: (raw.input ?? 0) + (raw.cacheRead ?? 0) + (raw.cacheWrite ?? 0),
     cacheReadTokens: raw.cacheRead,
     cacheWriteTokens: raw.cacheWrite,
+    cacheWrite1hTokens: raw.cacheWrite1h,
     outputTokens: raw.output,
     reasoningTokens: raw.thinking,
   };
@@ -135,6 +141,7 @@ export const anthropicMessagesAdapter: CallAdapter = {
             input: delta.input ?? raw.input,
             cacheRead: delta.cacheRead ?? raw.cacheRead,
             cacheWrite: delta.cacheWrite ?? raw.cacheWrite,
+            cacheWrite1h: delta.cacheWrite1h ?? raw.cacheWrite1h,
             output: delta.output ?? raw.output,
             thinking: delta.thinking ?? raw.thinking,
           };

@@ -14,6 +14,8 @@ export type CallUsage = {
   /** Undefined when the provider does not report it (not the same as 0). */
   cacheReadTokens: number | undefined;
   cacheWriteTokens: number | undefined;
+  /** The part of cacheWriteTokens written to a 1-hour cache (Anthropic); absent elsewhere. */
+  cacheWrite1hTokens?: number | undefined;
   /** Undefined for embeddings, which have no output. */
   outputTokens: number | undefined;
   reasoningTokens: number | undefined;

@@ -5,6 +5,7 @@
  */
 import type { Attributes, Span } from '@opentelemetry/api';
 import {
+  ATTR_ANTHROPIC_USAGE_CACHE_WRITE_1H_INPUT_TOKENS,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -96,6 +97,9 @@ export function setOutcomeAttributes(
     }
     if (usage.cacheWriteTokens !== undefined) {
       span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, usage.cacheWriteTokens);
+    }
+    if (usage.cacheWrite1hTokens !== undefined) {
+      span.setAttribute(ATTR_ANTHROPIC_USAGE_CACHE_WRITE_1H_INPUT_TOKENS, usage.cacheWrite1hTokens);
     }
     if (usage.reasoningTokens !== undefined) {
       span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);

@@ -26,7 +26,15 @@ function onlyCallSpan(): ReadableSpan {
 }
 
 /** Every input kind distinct, so a swapped or dropped field shows. */
-const USAGE = { uncachedInput: 120, cacheRead: 2048, cacheWrite: 300, output: 45, reasoning: 20 };
+const USAGE = {
+  uncachedInput: 120,
+  cacheRead: 2048,
+  cacheWrite: 300,
+  // Of the 300 writes, 100 to the 1-hour cache (usage.cache_creation).
+  cacheWrite1h: 100,
+  output: 45,
+  reasoning: 20,
+};
 const INCLUSIVE_INPUT = 120 + 2048 + 300;
 const SYSTEM = [{ type: 'text' as const, text: 'You are a careful assistant.' }];
 const TOOLS = [{ name: 'lookup', input_schema: { type: 'object' as const, properties: {} } }];
@@ -64,6 +72,7 @@ describe.each<[string, (options: Options) => AnthropicV1]>([
       'gen_ai.usage.input_tokens': INCLUSIVE_INPUT,
       'gen_ai.usage.cache_read.input_tokens': 2048,
       'gen_ai.usage.cache_write.input_tokens': 300,
+      'anthropic.usage.cache_creation.ephemeral_1h_input_tokens': 100,
       'gen_ai.usage.output_tokens': 45,
       'gen_ai.usage.reasoning.output_tokens': 20,
     });
@@ -94,6 +103,7 @@ describe.each<[string, (options: Options) => AnthropicV1]>([
       'gen_ai.usage.input_tokens': INCLUSIVE_INPUT,
       'gen_ai.usage.cache_read.input_tokens': 2048,
       'gen_ai.usage.cache_write.input_tokens': 300,
+      'anthropic.usage.cache_creation.ephemeral_1h_input_tokens': 100,
       'gen_ai.usage.output_tokens': 45,
       'gen_ai.response.finish_reasons': ['end_turn'],
     });

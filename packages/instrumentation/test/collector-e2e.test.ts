@@ -332,4 +332,60 @@ describe('into a real collector', () => {
       },
     ]);
   });
+
+  it('records and prices 1-hour cache writes apart from 5-minute ones, streamed or not', async () => {
+    const anthropic1 = new AnthropicV1Module.default({
+      apiKey: 'test',
+      baseURL: fake.anthropicBaseUrl,
+      maxRetries: 0,
+    });
+    const anthropic0 = new AnthropicV0Module.default({
+      apiKey: 'test',
+      baseURL: fake.anthropicBaseUrl,
+      maxRetries: 0,
+    });
+    // 1000 cache writes each, 400 of them to the 1-hour cache (usage.cache_creation splits them).
+    const usage = { uncachedInput: 100, cacheWrite: 1000, cacheWrite1h: 400, output: 50 };
+    fake.script(
+      { model: 'claude-haiku-4-5-20251001', usage },
+      { model: 'claude-haiku-4-5-20251001', usage },
+    );
+    await withTask({ id: 'e2e-cache-1h', name: 'cache-1h' }, async () => {
+      await anthropic1.messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 200,
+        system: [
+          { type: 'text', text: 'Long policy', cache_control: { type: 'ephemeral', ttl: '1h' } },
+        ],
+        messages: [{ role: 'user', content: 'My invoice is wrong' }],
+      });
+      await anthropic0.messages
+        .stream({
+          model: 'claude-haiku-4-5',
+          max_tokens: 50,
+          messages: [{ role: 'user', content: 'Summarize' }],
+        })
+        .finalMessage();
+    });
+    const calls = await rows(`
+      SELECT input_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens,
+        toString(cache_write_cost) AS cache_write_cost, toString(total_cost) AS total_cost
+      FROM llm_calls FINAL WHERE task_id = 'e2e-cache-1h' ORDER BY start_time`);
+    // claude-haiku-4-5 (genai-prices 0.1.8): $1 / M input, $1.25 / M 5-minute cache write,
+    // $2 / M 1-hour cache write, $5 / M output.
+    //   input 100 × 1 / 1e6 = 0.0001
+    //   cache write 600 × 1.25 / 1e6 = 0.00075 + 400 × 2 / 1e6 = 0.0008 → 0.00155
+    //     (all 1000 at the 5-minute price would be 0.00125)
+    //   output 50 × 5 / 1e6 = 0.00025
+    //   total 0.0001 + 0.00155 + 0.00025 = 0.0019
+    const expected = {
+      input_tokens: 100,
+      cache_write_tokens: 1000,
+      cache_write_1h_tokens: 400,
+      output_tokens: 50,
+      cache_write_cost: '0.00155',
+      total_cost: '0.0019',
+    };
+    expect(calls).toEqual([expected, expected]);
+  });
 });

@@ -287,13 +287,26 @@ export type Rate = {
 export type TokenRates = {
   readonly input: Rate;
   readonly cacheRead: Rate;
+  /** Cache writes to the 5-minute cache (the default lifetime), and to providers without TTLs. */
   readonly cacheWrite: Rate;
+  /** Cache writes to Anthropic's 1-hour cache. */
+  readonly cacheWrite1h: Rate;
   readonly output: Rate;
   /** Only for models that price reasoning apart from the rest of the output. */
   readonly outputReasoning: Rate | undefined;
 };
 
 const ZERO_RATE: Rate = { base: Decimal.ZERO, tiers: [] };
+
+/** Anthropic's documented price of a 1-hour cache write: twice the base input price. */
+const CACHE_WRITE_1H_INPUT_MULTIPLE = Decimal.from(2);
+
+function scaleRate(rate: Rate, factor: Decimal): Rate {
+  return {
+    base: rate.base.times(factor),
+    tiers: rate.tiers.map((tier) => ({ above: tier.above, price: tier.price.times(factor) })),
+  };
+}
 
 function isNonNegative(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
@@ -322,8 +335,9 @@ const ratesMemo = new WeakMap<ModelPrice, TokenRates | null>();
  *
  * Missing keys follow the library's model, where cache tokens are a part of the input: without
  * `cache_read_mtok` or `cache_write_mtok` those tokens cost the input price; a missing input or
- * output price is zero. `cache_write_1h_mtok` is not used because calls do not say which cache
- * lifetime was written (the 5-minute price is the `cache_write_mtok` one). Per-request and
+ * output price is zero. `cache_write_mtok` is the 5-minute write price, `cache_write_1h_mtok` the
+ * 1-hour one (Anthropic); entries without a 1-hour price get Anthropic's documented multiple, twice
+ * the input price (tiers included), since only Anthropic reports 1-hour writes. Per-request and
  * per-search fees have no token kind to go with and are left out.
  */
 export function tokenRates(price: ModelPrice): TokenRates | undefined {
@@ -336,15 +350,24 @@ export function tokenRates(price: ModelPrice): TokenRates | undefined {
     const input = read('input_mtok');
     const cacheRead = read('cache_read_mtok');
     const cacheWrite = read('cache_write_mtok');
+    const cacheWrite1h = read('cache_write_1h_mtok');
     const output = read('output_mtok');
     const outputReasoning = read('output_reasoning_mtok');
-    const malformed = [input, cacheRead, cacheWrite, output, outputReasoning].includes(null);
+    const malformed = [
+      input,
+      cacheRead,
+      cacheWrite,
+      cacheWrite1h,
+      output,
+      outputReasoning,
+    ].includes(null);
     if (!malformed) {
       const inputRate = input ?? ZERO_RATE;
       rates = {
         input: inputRate,
         cacheRead: cacheRead ?? inputRate,
         cacheWrite: cacheWrite ?? inputRate,
+        cacheWrite1h: cacheWrite1h ?? scaleRate(inputRate, CACHE_WRITE_1H_INPUT_MULTIPLE),
         output: output ?? ZERO_RATE,
         outputReasoning: outputReasoning ?? undefined,
       };

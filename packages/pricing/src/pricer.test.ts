@@ -104,6 +104,43 @@ describe('bundled prices', () => {
     expect(aiSdk).toMatchObject({ matchedModel: 'anthropic:claude-sonnet-4-0' });
   });
 
+  it('prices 1-hour cache writes at their own rate, the rest at the 5-minute one', () => {
+    // anthropic claude-sonnet-4-0: cache write 3.75 (5 minutes, 1.25 × input), cache_write_1h 6
+    // (2 × input) USD per million tokens; of the 2048 writes, 1024 went to the 1-hour cache.
+    //   cache write  1024 × 3.75 / 1e6 = 0.00384
+    //              + 1024 × 6    / 1e6 = 0.006144  → 0.009984
+    //   input 0.0045, cache read 0.012, output 0.0105 as above
+    //   total 0.0045 + 0.012 + 0.009984 + 0.0105 = 0.036984
+    expect(costs(pricer.price({ ...sonnetCall, cacheWrite1hTokens: 1024 }))).toEqual({
+      inputCost: '0.0045',
+      cacheReadCost: '0.012',
+      cacheWriteCost: '0.009984',
+      outputCost: '0.0105',
+      totalCost: '0.036984',
+    });
+    // More 1-hour writes than writes: capped at the writes, all priced at the 1-hour rate.
+    //   2048 × 6 / 1e6 = 0.012288
+    expect(costs(pricer.price({ ...sonnetCall, cacheWrite1hTokens: 5000 }))).toMatchObject({
+      cacheWriteCost: '0.012288',
+    });
+  });
+
+  it("derives the 1-hour write rate from Anthropic's 2 × input where the data has none", () => {
+    // aws regional.anthropic.claude-sonnet-4-20250514-v1:0: input 3, cache write 3.75, no
+    // cache_write_1h price: 1-hour writes cost 2 × 3 = 6 per million.
+    //   cache write 1000 × 3.75 / 1e6 = 0.00375 + 1000 × 6 / 1e6 = 0.006 → 0.00975
+    const bedrock = call({
+      provider: 'aws.bedrock',
+      requestModel: 'anthropic.claude-sonnet-4-20250514-v1:0',
+      cacheWriteTokens: 2000,
+      cacheWrite1hTokens: 1000,
+    });
+    expect(costs(pricer.price(bedrock))).toMatchObject({
+      cacheWriteCost: '0.00975',
+      totalCost: '0.00975',
+    });
+  });
+
   it('bills reasoning as part of the output of an o-series model', () => {
     // openai o4-mini: input 1.1, cache read 0.275, output 4.4 USD per million tokens.
     //   input   2000 × 1.1 / 1e6 = 0.0022

@@ -41,6 +41,11 @@ export type PriceableCall = {
   inputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /**
+   * The part of `cacheWriteTokens` written to a 1-hour cache (Anthropic), priced at the 1-hour
+   * rate; the rest of the writes at the 5-minute one. @default 0
+   */
+  cacheWrite1hTokens?: number;
   outputTokens: number;
   reasoningTokens: number;
   /** A cost in USD the provider or gateway reported for this call (OpenRouter, LiteLLM). */
@@ -120,6 +125,7 @@ function isTokenCount(value: number): boolean {
 /** Components from tiered catalog rates; reasoning is output unless the model prices it apart. */
 function catalogComponents(rates: TokenRates, call: PriceableCall): Components {
   const prompt = call.inputTokens + call.cacheReadTokens + call.cacheWriteTokens;
+  const writes1h = Math.min(call.cacheWrite1hTokens ?? 0, call.cacheWriteTokens);
   const outputUnits = rateFor(rates.output, prompt).units;
   let output: bigint;
   if (rates.outputReasoning) {
@@ -134,13 +140,18 @@ function catalogComponents(rates: TokenRates, call: PriceableCall): Components {
     parts: [
       rateFor(rates.input, prompt).units * BigInt(call.inputTokens),
       rateFor(rates.cacheRead, prompt).units * BigInt(call.cacheReadTokens),
-      rateFor(rates.cacheWrite, prompt).units * BigInt(call.cacheWriteTokens),
+      rateFor(rates.cacheWrite, prompt).units * BigInt(call.cacheWriteTokens - writes1h) +
+        rateFor(rates.cacheWrite1h, prompt).units * BigInt(writes1h),
       output,
     ],
     scale: COMPONENT_SCALE,
   };
 }
 
+/**
+ * Components from an override's flat rates. An override has one cache-write price, which prices
+ * writes of every cache lifetime.
+ */
 function flatComponents(rates: FlatRates, call: PriceableCall): Components {
   return {
     parts: [
@@ -334,6 +345,7 @@ export function createPricer(options: PricerOptions = {}): Pricer {
         call.inputTokens,
         call.cacheReadTokens,
         call.cacheWriteTokens,
+        call.cacheWrite1hTokens ?? 0,
         call.outputTokens,
         call.reasoningTokens,
       ];

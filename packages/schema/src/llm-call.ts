@@ -43,9 +43,16 @@ export const LlmCallSchema = AttributionSchema.extend({
   inputTokens: tokenCount.default(0),
   cacheReadTokens: tokenCount.default(0),
   cacheWriteTokens: tokenCount.default(0),
+  /** The part of cacheWriteTokens written to a 1-hour cache (Anthropic), priced apart. */
+  cacheWrite1hTokens: tokenCount.default(0),
   outputTokens: tokenCount.default(0),
   reasoningTokens: tokenCount.default(0),
   usageMissing: z.boolean().default(false),
+  /**
+   * The emitter is known never to report cache tokens: any cache reads are inside inputTokens,
+   * priced as uncached input, and the call's zero cache figures mean "not reported".
+   */
+  cacheUnreported: z.boolean().default(false),
   inputCost: DecimalStringSchema.nullable().default(null),
   cacheReadCost: DecimalStringSchema.nullable().default(null),
   cacheWriteCost: DecimalStringSchema.nullable().default(null),

@@ -47,6 +47,13 @@ export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_rea
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS =
   'gen_ai.usage.cache_creation.input_tokens';
+/**
+ * The part of the cache writes that went to Anthropic's 1-hour cache (`usage.cache_creation`),
+ * priced above 5-minute writes. The name the Anthropic SDK's own spans use; Tokenwatch's
+ * instrumentation writes it too, beside the total in `gen_ai.usage.cache_write.input_tokens`.
+ */
+export const ATTR_ANTHROPIC_USAGE_CACHE_WRITE_1H_INPUT_TOKENS =
+  'anthropic.usage.cache_creation.ephemeral_1h_input_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 /** Deprecated since semconv 1.27 (now gen_ai.usage.input_tokens): the provider's raw prompt count. */
 export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS = 'gen_ai.usage.prompt_tokens';

@@ -60,9 +60,10 @@ describe('cluster rendering', () => {
   it('renders the whole schema with ON CLUSTER on every statement', () => {
     const ddl = renderClusterDdl(migrations, 'c1');
     const statements = ddl.split(/;\n/).filter((s) => /CREATE|ALTER/.test(s));
-    // 15 tables (local + distributed each), 2 materialized views, 5 column additions on both
-    // sides (ingest_token, request_hash, project ×3), 1 view query change.
-    expect(statements.length).toBe(15 * 2 + 2 + 5 * 2 + 1);
+    // 15 tables (local + distributed each), 2 materialized views, 6 column additions on both
+    // sides (ingest_token, request_hash, project ×3, cache_write_1h_tokens with cache_unreported),
+    // 1 view query change.
+    expect(statements.length).toBe(15 * 2 + 2 + 6 * 2 + 1);
     for (const statement of statements) expect(statement).toMatch(/ON CLUSTER c1/);
   });
 
@@ -74,6 +75,20 @@ describe('cluster rendering', () => {
     expect(lastLines).toEqual([
       "ALTER TABLE llm_calls_local ON CLUSTER c1 ADD COLUMN IF NOT EXISTS request_hash String DEFAULT '' CODEC(ZSTD(1))",
       "ALTER TABLE llm_calls ON CLUSTER c1 ADD COLUMN IF NOT EXISTS request_hash String DEFAULT '' CODEC(ZSTD(1))",
+    ]);
+  });
+
+  it('adds several columns in one statement to the shards and the Distributed table', () => {
+    const statements = renderClusterStatements(
+      byName('llm_calls_cache_write_1h_and_cache_unreported'),
+      'c1',
+    ).map((sql) => sql.slice(sql.indexOf('ALTER TABLE')));
+    const columns =
+      '    ADD COLUMN IF NOT EXISTS cache_write_1h_tokens UInt64 DEFAULT 0 AFTER cache_write_tokens,\n' +
+      '    ADD COLUMN IF NOT EXISTS cache_unreported Bool DEFAULT false AFTER usage_missing';
+    expect(statements).toEqual([
+      `ALTER TABLE llm_calls_local ON CLUSTER c1\n${columns}`,
+      `ALTER TABLE llm_calls ON CLUSTER c1\n${columns}`,
     ]);
   });
 

@@ -58,6 +58,7 @@ export const KEYS = {
   output: keys((c) => c.usage?.output),
   cacheRead: keys((c) => c.usage?.cacheRead),
   cacheWrite: keys((c) => c.usage?.cacheWrite),
+  cacheWrite1h: keys((c) => c.usage?.cacheWrite1h),
   reasoning: keys((c) => c.usage?.reasoning),
   requestModel: keys((c) => c.model?.request),
   responseModel: [...keys((c) => c.model?.response), ...keys((c) => c.model?.either)],
@@ -125,6 +126,11 @@ export const TASK_ROOTS: readonly TaskRootMarker[] = CONVENTIONS.flatMap((c) => 
 /** Every convention's {@link ConventionQuirks.inputExcludesCache}. */
 export const INPUT_EXCLUDES_CACHE: readonly NonNullable<ConventionQuirks['inputExcludesCache']>[] =
   CONVENTIONS.flatMap((c) => (c.quirks?.inputExcludesCache ? [c.quirks.inputExcludesCache] : []));
+
+/** Scope names of the emitters known never to report cache tokens, over every convention. */
+export const CACHE_UNREPORTED_SCOPES: ReadonlySet<string> = new Set(
+  CONVENTIONS.flatMap((c) => c.cacheUnreportedScopes ?? []),
+);
 
 /** Every convention's {@link ConventionQuirks.requestModel}, in precedence order. */
 export const REQUEST_MODEL_QUIRKS: readonly NonNullable<ConventionQuirks['requestModel']>[] =

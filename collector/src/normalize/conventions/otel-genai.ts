@@ -1,4 +1,5 @@
 import {
+  ATTR_ANTHROPIC_USAGE_CACHE_WRITE_1H_INPUT_TOKENS,
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_ENDUSER_ID,
   ATTR_ERROR_TYPE,
@@ -42,10 +43,11 @@ const CALL_OPERATIONS = [
  * `otel-genai-legacy`.
  *
  * Emitters that follow it with no record of their own: the Anthropic SDK's own spans (no quirk;
- * its extra `anthropic.usage.cache_creation.ephemeral_*` keys split the cache write and are not
- * read), the AI SDK v7 `gen_ai` tracer (usage repeated on its `invoke_agent` root, an aggregate
- * here), OpenLLMetry's instrumentations (with the quirk in `openllmetry`) and the OTel contrib
- * OpenAI instrumentation (which loses the cache split: all input counts as uncached).
+ * of its extra `anthropic.usage.cache_creation.ephemeral_*` keys the 1-hour one is read, the part
+ * of the cache write priced apart), the AI SDK v7 `gen_ai` tracer (usage repeated on its
+ * `invoke_agent` root, an aggregate here), OpenLLMetry's instrumentations (with the quirk in
+ * `openllmetry`) and the OTel contrib OpenAI instrumentation (which loses the cache split: all
+ * input counts as uncached, and its calls are flagged as not reporting cache).
  */
 export const otelGenAi: Convention = {
   name: 'otel-genai',
@@ -57,6 +59,9 @@ export const otelGenAi: Convention = {
     '@traceloop/instrumentation-anthropic',
     '@tokenwatch/instrumentation',
   ],
+  // Its chat spans carry `gen_ai.usage.input_tokens` with cached tokens inside and no cache count
+  // (emitters-observed.md): a cache hit is billed as uncached input, so say the split is unknown.
+  cacheUnreportedScopes: ['@opentelemetry/instrumentation-openai'],
   spanKinds: [
     {
       key: ATTR_GEN_AI_OPERATION_NAME,
@@ -76,6 +81,9 @@ export const otelGenAi: Convention = {
     output: [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
     cacheRead: [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
     cacheWrite: [ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS],
+    // Not an OTel name: the Anthropic SDK's own spans (and Tokenwatch's instrumentation) carry the
+    // 1-hour part of the cache writes next to the OTel total.
+    cacheWrite1h: [ATTR_ANTHROPIC_USAGE_CACHE_WRITE_1H_INPUT_TOKENS],
     reasoning: [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
     inputIncludesCache: true,
   },

@@ -69,6 +69,8 @@ export type UsageKeys = {
   output?: readonly string[];
   cacheRead?: readonly string[];
   cacheWrite?: readonly string[];
+  /** Cache writes to a 1-hour cache: a part of cacheWrite, priced at its own rate. */
+  cacheWrite1h?: readonly string[];
   /** Reasoning tokens, a part of output. */
   reasoning?: readonly string[];
   /**
@@ -107,6 +109,11 @@ export type Convention = {
   name: string;
   /** Emitters known to follow it (instrumentation scope names or libraries), for the reader. */
   emitters: readonly string[];
+  /**
+   * Instrumentation scope names of emitters known never to report cache tokens (their input
+   * count includes cache reads it does not split out): their calls are flagged `cacheUnreported`.
+   */
+  cacheUnreportedScopes?: readonly string[];
   /** Span kind rules, tried in order. */
   spanKinds?: readonly SpanKindRule[];
   /** An attribute that marks the span representing a task; its value is the task's outcome. */

@@ -18,9 +18,10 @@ export const anthropicNative = defineEmitter<Anthropic>({
   title: "Anthropic SDK 1.x's own spans",
   packages: '@anthropic-ai/sdk 1.x',
   convention: 'otel-genai',
-  split: { cacheRead: 'apart', cacheWrite: 'apart', reasoning: 'in-output' },
+  split: { cacheRead: 'apart', cacheWrite: 'apart', cacheWrite1h: 'apart', reasoning: 'in-output' },
   quirks: [
     'cache writes as `gen_ai.usage.cache_write.input_tokens` (the current name)',
+    'the 1-hour part of the writes as `anthropic.usage.cache_creation.ephemeral_1h_input_tokens`',
     '`error.type` is the API error type (`api_error`)',
   ],
   setup(backend) {
@@ -61,6 +62,39 @@ export const anthropicNative = defineEmitter<Anthropic>({
       //   cache write 2048 × 1.25 / 1e6 = 0.00256; output 700 × 5 / 1e6 = 0.0035
       //   total 0.0015 + 0.004 + 0.00256 + 0.0035 = 0.01156
       stored: billed('anthropic.messages.create', HAIKU, '0.01156'),
+    },
+    {
+      title: 'prices the 1-hour part of the cache writes at the 1-hour rate',
+      replies: [
+        {
+          model: 'claude-haiku-4-5-20251001',
+          usage: {
+            uncachedInput: 1500,
+            cacheRead: 40000,
+            cacheWrite: 2048,
+            cacheWrite1h: 1024,
+            output: 700,
+          },
+        },
+      ],
+      act: ({ client }) => client.messages.create(anthropicRequest),
+      sent: [
+        {
+          name: 'anthropic.messages.create',
+          attributes: {
+            'gen_ai.usage.cache_write.input_tokens': 2048,
+            'anthropic.usage.cache_creation.ephemeral_5m_input_tokens': 1024,
+            'anthropic.usage.cache_creation.ephemeral_1h_input_tokens': 1024,
+          },
+        },
+      ],
+      // claude-haiku-4-5: $1 per million input, $0.10 cache read, $1.25 5-minute cache write,
+      // $2 1-hour cache write, $5 output:
+      //   input 1500 × 1 / 1e6 = 0.0015; cache read 40000 × 0.10 / 1e6 = 0.004;
+      //   cache write 1024 × 1.25 / 1e6 = 0.00128 + 1024 × 2 / 1e6 = 0.002048 → 0.003328;
+      //   output 700 × 5 / 1e6 = 0.0035
+      //   total 0.0015 + 0.004 + 0.003328 + 0.0035 = 0.012328 (0.01156 at the 5-minute rate)
+      stored: billed('anthropic.messages.create', HAIKU, '0.012328'),
     },
     {
       title: 'stores the full usage of a stream',

@@ -28,9 +28,11 @@ const cachedCall: CallRow = {
   input_tokens: 1500,
   cache_read_tokens: 40000,
   cache_write_tokens: 2048,
+  cache_write_1h_tokens: 0,
   output_tokens: 700,
   reasoning_tokens: 0,
   usage_missing: false,
+  cache_unreported: false,
   status: 'ok',
   error_type: '',
   // claude-haiku-4-5: $1 per million input, $0.10 cache read, $1.25 cache write, $5 output:

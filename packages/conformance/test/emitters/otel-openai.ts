@@ -18,6 +18,8 @@ export const otelOpenAi = defineEmitter<ChildApp>({
   packages: '@opentelemetry/instrumentation-openai 0.21.0, openai 6.x',
   convention: 'otel-genai',
   split: { cacheRead: 'in-input', cacheWrite: 'in-input', reasoning: 'in-output' },
+  // Known by its scope name: every call it reports is flagged, cached tokens or not.
+  cacheUnreported: true,
   quirks: [
     '`gen_ai.usage.input_tokens` is prompt_tokens (uncached + cached) with no cache split',
     'no reasoning count',

@@ -35,6 +35,7 @@ export function priceUsage(
     inputTokens: Math.max(0, usage.inputTokens - cacheRead - cacheWrite),
     cacheReadTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
+    cacheWrite1hTokens: usage.cacheWrite1hTokens ?? 0,
     outputTokens: usage.outputTokens ?? 0,
     reasoningTokens: usage.reasoningTokens ?? 0,
   });

@@ -39,7 +39,10 @@ const SessionRow = z.object({
   calls: z.coerce.number(),
   prompts: z.array(z.coerce.number()),
   windows: z.array(z.coerce.number()),
+  total: z.coerce.number(),
 });
+
+type ContextParams = { tenant: string; range: TimeRange; top?: number };
 
 /**
  * Context growth within sessions, the top cost driver in long agent sessions: the prompt size of
@@ -48,12 +51,25 @@ const SessionRow = z.object({
  */
 export async function getContextGrowth(
   store: Store,
-  params: { tenant: string; range: TimeRange; top?: number },
+  params: ContextParams,
 ): Promise<SessionContext[]> {
+  return (await getContextGrowthPage(store, params)).sessions;
+}
+
+/**
+ * The `top` largest sessions (50 without it), as {@link getContextGrowth}, and how many sessions
+ * the range has in all, so a caller can say how many it left out.
+ */
+export async function getContextGrowthPage(
+  store: Store,
+  params: ContextParams,
+): Promise<{ sessions: SessionContext[]; total: number }> {
   const rows = await queryRows(store, {
+    // The window count is taken before LIMIT: every session in the range.
     query: `SELECT session_id AS session, anyLast(agent) AS agent, count() AS calls,
         arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((start_time, input_tokens + cache_read_tokens + cache_write_tokens)))) AS prompts,
-        arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((start_time, context_window)))) AS windows
+        arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((start_time, context_window)))) AS windows,
+        count() OVER () AS total
       FROM ${TABLES.llmCalls} FINAL
       WHERE tenant = {tenant: String} AND session_id != '' AND NOT usage_missing
         AND start_time >= {from: DateTime64(3, 'UTC')} AND start_time < {to: DateTime64(3, 'UTC')}
@@ -69,7 +85,7 @@ export async function getContextGrowth(
     schema: SessionRow,
     settings: { max_execution_time: 60 },
   });
-  return rows.map((r) => {
+  const sessions = rows.map((r) => {
     let compactions = 0;
     let maxUtilization = 0;
     for (let i = 0; i < r.prompts.length; i++) {
@@ -90,6 +106,7 @@ export async function getContextGrowth(
       nearWindowWithoutCompaction: maxUtilization >= NEAR_WINDOW && compactions === 0,
     };
   });
+  return { sessions, total: rows[0]?.total ?? 0 };
 }
 
 const AgentRow = z.object({

@@ -3,10 +3,8 @@ import type { Store } from '@tokenwatch/store';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
-import { getAgentContext, getContextGrowth } from '../analytics/context.ts';
-import { getTaskCostRegressions } from '../analytics/regression.ts';
 import { renderWeeklyReport } from '../reports/weekly.ts';
-import { dimensionsOf, parseQuery, RangeQuery, rangeOf } from './query-params.ts';
+import { dimensionsOf, parseQuery } from './query-params.ts';
 import type { SettingsSource } from './settings.ts';
 
 const ReportQuery = z.object({
@@ -37,17 +35,6 @@ export function analyticsRoutes(deps: {
   const app = new Hono<{ Variables: TenantVariables }>();
   const { store, settings, auth } = deps;
 
-  app.get('/context', auth, async (c) => {
-    const q = parseQuery(RangeQuery, c.req.query());
-    const range = rangeOf(q);
-    const tenant = c.get('tenant');
-    return c.json({
-      range,
-      sessions: await getContextGrowth(store, { tenant, range }),
-      agents: await getAgentContext(store, { tenant, range }),
-      taskCostRegressions: await getTaskCostRegressions(store, { tenant, now: range.to }),
-    });
-  });
   app.get('/reports/weekly', auth, async (c) => {
     const q = parseQuery(ReportQuery, c.req.query());
     const { config, pricer } = settings();

@@ -1,4 +1,5 @@
 import { cacheRead } from './cache.ts';
+import { contextRead } from './context.ts';
 import type { AnyRead } from './contract.ts';
 import { costRead } from './cost.ts';
 import { failuresRead } from './failures.ts';
@@ -8,7 +9,13 @@ import { tasksRead } from './tasks.ts';
  * Every read of the contract. The API mounts one route per entry (`api/read-routes.ts`); the CLI
  * asks each through a {@link ReadClient}. Adding a read is adding its module and its entry here.
  */
-export const READS: readonly AnyRead[] = [costRead, tasksRead, cacheRead, failuresRead];
+export const READS: readonly AnyRead[] = [
+  costRead,
+  tasksRead,
+  cacheRead,
+  failuresRead,
+  contextRead,
+];
 
 export { AgentCacheStatsSchema, CacheResultSchema, cacheRead } from './cache.ts';
 export {
@@ -17,6 +24,13 @@ export {
   type ReadClient,
   ReadRequestError,
 } from './client.ts';
+export {
+  AgentContextSchema,
+  ContextResultSchema,
+  contextRead,
+  SessionContextSchema,
+  TaskCostRegressionSchema,
+} from './context.ts';
 export {
   type AnyRead,
   defineRead,

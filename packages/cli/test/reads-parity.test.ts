@@ -138,6 +138,9 @@ const VERBS: Record<string, string[]> = {
   'cache table': ['cache', ...range],
   failures: ['failures', ...range, '--format', 'json'],
   'failures table': ['failures', ...range],
+  context: ['context', ...range, '--format', 'json'],
+  'context, cut': ['context', ...range, '--limit', '1', '--format', 'json'],
+  'context table, cut': ['context', ...range, '--limit', '1'],
 };
 
 /** Every verb's output through serve, then straight from the store. */
@@ -306,5 +309,36 @@ describe('every read verb through serve and in process', () => {
     expect(outputs.store['failures table']!.stdout).toMatch(
       /^fixer\s+0\.0021\s+1\s+0\.0021\s+0\s+1\s+0\s+1\s+0\.00105\s+1\.000\s*$/m,
     );
+  });
+
+  it('context: sessions by their largest prompt, cut to the limit', () => {
+    const context = JSON.parse(outputs.store.context!.stdout);
+    expect(
+      context.sessions.map(
+        (s: {
+          session: string;
+          calls: number;
+          firstPromptTokens: number;
+          lastPromptTokens: number;
+        }) => [s.session, s.calls, s.firstPromptTokens, s.lastPromptTokens],
+      ),
+    ).toEqual([
+      ['s-writer', 1, 1500, 1500],
+      ['s-researcher', 2, 1000, 1200],
+      ['s-fixer', 2, 300, 300],
+    ]);
+    expect(context.agents.map((a: { agent: string }) => a.agent)).toEqual([
+      'fixer',
+      'researcher',
+      'writer',
+    ]);
+    expect(context.truncated).toEqual({});
+    const cut = JSON.parse(outputs.store['context, cut']!.stdout);
+    expect(cut.sessions.map((s: { session: string }) => s.session)).toEqual(['s-writer']);
+    expect(cut.truncated).toEqual({
+      sessions: { shown: 1, total: 3 },
+      agents: { shown: 1, total: 3 },
+      taskCostRegressions: { shown: 1, total: 3 },
+    });
   });
 });

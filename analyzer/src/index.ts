@@ -96,3 +96,30 @@ export {
   WeeklyReportSchema,
 } from './reports/index.ts';
 export { parseTime, TIME_FORMS, type TimeContext, type TimeEdge } from './shared/time-grammar.ts';
+export {
+  DEFAULT_ADMIN_BASE_URLS,
+  type FetchOptions,
+  fetchProviderUsage,
+  getReconcileReport,
+  type ImportSummary,
+  importProviderExport,
+  RECONCILE_BY,
+  RECONCILE_PROVIDERS,
+  type ReconcileBy,
+  ReconcileError,
+  type ReconcileProvider,
+  type ReconcileReport,
+  type ReconcileRow,
+} from './reconcile/index.ts';
+export {
+  buildWeeklyReport,
+  createReportScheduler,
+  isoWeekAt,
+  lastCompleteWeek,
+  parseIsoWeek,
+  type ReportScheduler,
+  renderWeeklyReport,
+  type WeeklyReport,
+  WeeklyReportSchema,
+} from './reports/index.ts';
+export { parseTime, TIME_FORMS, type TimeContext, type TimeEdge } from './shared/time-grammar.ts';

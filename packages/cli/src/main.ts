@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerFakeProvider } from './commands/fake-provider.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerReconcile } from './commands/reconcile.ts';
 import { registerReport } from './commands/report.ts';
 import { registerReprice } from './commands/reprice.ts';
 import { registerServe } from './commands/serve.ts';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSql(program);
   registerReprice(program);
+  registerReconcile(program);
   registerAnalytics(program);
   registerContext(program);
   registerBudgets(program);

@@ -69,6 +69,9 @@ const PROVIDER_IDS: Readonly<Record<string, string>> = {
   cerebras: 'cerebras',
 };
 
+/** The library providers Tokenwatch maps telemetry names to, each once, in the table's order. */
+export const MAPPED_PROVIDER_IDS: readonly string[] = [...new Set(Object.values(PROVIDER_IDS))];
+
 const providerIdMemo = new Map<string, string | null>();
 
 /**
@@ -336,8 +339,9 @@ const ratesMemo = new WeakMap<ModelPrice, TokenRates | null>();
  * Missing keys follow the library's model, where cache tokens are a part of the input: without
  * `cache_read_mtok` or `cache_write_mtok` those tokens cost the input price; a missing input or
  * output price is zero. `cache_write_mtok` is the 5-minute write price, `cache_write_1h_mtok` the
- * 1-hour one (Anthropic); entries without a 1-hour price get Anthropic's documented multiple, twice
- * the input price (tiers included), since only Anthropic reports 1-hour writes. Per-request and
+ * 1-hour one (Anthropic); entries with a write price but no 1-hour one (Anthropic models on Bedrock,
+ * Vertex, OpenRouter) get Anthropic's documented multiple, twice the input price (tiers included),
+ * since only Anthropic reports 1-hour writes. Per-request and
  * per-search fees have no token kind to go with and are left out.
  */
 export function tokenRates(price: ModelPrice): TokenRates | undefined {
@@ -367,7 +371,11 @@ export function tokenRates(price: ModelPrice): TokenRates | undefined {
         input: inputRate,
         cacheRead: cacheRead ?? inputRate,
         cacheWrite: cacheWrite ?? inputRate,
-        cacheWrite1h: cacheWrite1h ?? scaleRate(inputRate, CACHE_WRITE_1H_INPUT_MULTIPLE),
+        // No write price at all follows the library's rule (cache tokens cost input), for both
+        // lifetimes.
+        cacheWrite1h:
+          cacheWrite1h ??
+          (cacheWrite ? scaleRate(inputRate, CACHE_WRITE_1H_INPUT_MULTIPLE) : inputRate),
         output: output ?? ZERO_RATE,
         outputReasoning: outputReasoning ?? undefined,
       };

@@ -1,4 +1,5 @@
 export { Decimal } from './decimal.ts';
+export { type ListPricesOptions, listPrices, type PriceListing } from './list.ts';
 export {
   createPricer,
   getContextWindow,

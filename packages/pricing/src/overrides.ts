@@ -56,7 +56,8 @@ function parsePrice(value: string | number, what: string): Decimal {
   return price;
 }
 
-function globMatcher(pattern: string): (model: string) => boolean {
+/** A case-insensitive matcher for a model glob (`*` matches any run of characters). */
+export function globMatcher(pattern: string): (model: string) => boolean {
   const lower = pattern.toLowerCase();
   if (!lower.includes('*')) return (model) => model.toLowerCase() === lower;
   const source = lower
@@ -77,7 +78,10 @@ function parseEffectiveFrom(text: string, what: string): bigint {
   return BigInt(ms) * 1_000_000n;
 }
 
-function compileOne(spec: PriceOverrideSpec, order: number): CompiledOverride {
+/**
+ * Compiles one override; throws RangeError naming it (`#order + 1`) when it is invalid.
+ */
+export function compileOne(spec: PriceOverrideSpec, order: number): CompiledOverride {
   const what = `price override #${order + 1} (${spec.model})`;
   const model = spec.model.trim();
   if (!model) throw new RangeError(`${what}: empty model`);

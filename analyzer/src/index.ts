@@ -111,15 +111,3 @@ export {
   type ReconcileReport,
   type ReconcileRow,
 } from './reconcile/index.ts';
-export {
-  buildWeeklyReport,
-  createReportScheduler,
-  isoWeekAt,
-  lastCompleteWeek,
-  parseIsoWeek,
-  type ReportScheduler,
-  renderWeeklyReport,
-  type WeeklyReport,
-  WeeklyReportSchema,
-} from './reports/index.ts';
-export { parseTime, TIME_FORMS, type TimeContext, type TimeEdge } from './shared/time-grammar.ts';

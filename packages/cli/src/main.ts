@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerFakeProvider } from './commands/fake-provider.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerPrices } from './commands/prices.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerReport } from './commands/report.ts';
 import { registerReprice } from './commands/reprice.ts';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSql(program);
   registerReprice(program);
+  registerPrices(program);
   registerReconcile(program);
   registerAnalytics(program);
   registerContext(program);

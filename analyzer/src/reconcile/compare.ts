@@ -109,8 +109,9 @@ function hoursOf(line: BilledLine): number[] {
 }
 
 type Rates = Map<string, Decimal>;
-const rateKey = (provider: string, day: number, model: string, kind: TokenKind) =>
-  `${provider}|${day}|${model}|${kind}`;
+/** Rates are per tier too: Batch is billed at half price, and must not dilute the live rate. */
+const rateKey = (provider: string, day: number, model: string, kind: TokenKind, batch = false) =>
+  `${provider}|${day}|${model}|${kind}|${batch ? 'batch' : 'live'}`;
 
 /**
  * The provider's own price of each token kind per day and model: the day's cost lines for the
@@ -121,13 +122,19 @@ function providerRates(usage: BilledLine[], costs: BilledLine[]): Rates {
   const tokens = new Map<string, number>();
   for (const line of usage)
     for (const kind of TOKEN_KINDS) {
-      const key = rateKey(line.provider, dayOf(line.bucketStart), line.model, kind);
+      const key = rateKey(line.provider, dayOf(line.bucketStart), line.model, kind, isBatch(line));
       tokens.set(key, (tokens.get(key) ?? 0) + line.tokens[kind]);
     }
   const money = new Map<string, Decimal>();
   for (const line of costs) {
     if (!line.costKind) continue;
-    const key = rateKey(line.provider, dayOf(line.bucketStart), line.model, line.costKind);
+    const key = rateKey(
+      line.provider,
+      dayOf(line.bucketStart),
+      line.model,
+      line.costKind,
+      isBatch(line),
+    );
     money.set(key, (money.get(key) ?? Decimal.ZERO).plus(line.costUsd));
   }
   const rates: Rates = new Map();
@@ -248,7 +255,7 @@ export async function getReconcileReport(
     const day = dayOf(line.bucketStart);
     for (const kind of TOKEN_KINDS) {
       a.row.billed[kind] += line.tokens[kind];
-      const rate = rates.get(rateKey(line.provider, day, line.model, kind));
+      const rate = rates.get(rateKey(line.provider, day, line.model, kind, isBatch(line)));
       if (rate && line.tokens[kind] > 0)
         a.billedCost = (a.billedCost ?? Decimal.ZERO).plus(rate.timesInteger(line.tokens[kind]));
     }

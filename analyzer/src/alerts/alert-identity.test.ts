@@ -1,14 +1,13 @@
-import { AnomaliesSchema, BudgetSchema } from '@tokenwatch/config';
+import { AlertsSchema, AnomaliesSchema, BudgetSchema } from '@tokenwatch/config';
 import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floorMinute } from '../shared/duration.ts';
 import { callsEvery } from '../shared/test-calls.ts';
-import { AlertsSchema } from './config.ts';
+import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
 import { createAlertEngine } from './engine.ts';
 import { listAlertOccurrences } from './history-repository.ts';
-import { type FakeReceiver, startFakeReceiver } from './test-receivers.ts';
 
 // Findings 1 and 2: a rolling per-agent budget, evaluated every minute for an hour. Its window
 // has no period: each agent's threshold is one alert, firing once when spend in the window
@@ -63,10 +62,10 @@ beforeAll(async () => {
         evaluate_every: '1m',
         repeat_interval: { page: '20m' },
         receivers: [
-          { name: 'am', kind: 'alertmanager', url: am.url },
-          { name: 'pd', kind: 'pagerduty', routing_key_env: 'PD', url: pd.url },
-          { name: 'chat', kind: 'slack', webhook_url_env: 'SLACK' },
-          { name: 'hook', kind: 'webhook', url: hook.url },
+          { name: 'am', type: 'alertmanager', url: am.url },
+          { name: 'pd', type: 'pagerduty', routing_key_env: 'PD', url: pd.url },
+          { name: 'chat', type: 'slack', webhook_url_env: 'SLACK' },
+          { name: 'hook', type: 'webhook', url: hook.url },
         ],
         rules: [
           { name: 'budget_exhausted', kind: 'budget_threshold', severity: 'page', thresholds: [1] },

@@ -2,6 +2,8 @@
  * @module
  * Alert candidates from the anomaly detector and the analytics reports, for one tenant.
  */
+
+import type { AlertRuleConfig } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { getCacheEfficiency } from '../analytics/cache.ts';
@@ -11,7 +13,6 @@ import { getTaskCostRegressions } from '../analytics/regression.ts';
 import type { TimeRange } from '../analytics/time-range.ts';
 import type { Anomaly } from '../anomalies/index.ts';
 import { parseDuration } from '../shared/duration.ts';
-import type { AlertRuleConfig } from './config.ts';
 import { formatNumber, percent } from './labels.ts';
 import type { AlertCandidate } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { AlertRuleKind } from './config.ts';
+import type { AlertRuleKind } from '@tokenwatch/config';
 
 /**
  * Built-in `summary` and `description` templates by rule kind; a rule's own `annotations` win

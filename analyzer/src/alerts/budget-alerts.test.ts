@@ -1,12 +1,11 @@
-import { AnomaliesSchema, BudgetSchema } from '@tokenwatch/config';
+import { AlertsSchema, AnomaliesSchema, BudgetSchema } from '@tokenwatch/config';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCall } from '../shared/test-calls.ts';
-import { AlertsSchema } from './config.ts';
+import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
 import { type AlertEngine, type AlertEngineConfig, createAlertEngine } from './engine.ts';
 import { listDeliveries } from './state-repository.ts';
-import { type FakeReceiver, startFakeReceiver } from './test-receivers.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -46,9 +45,9 @@ beforeAll(async () => {
   config = {
     alerts: AlertsSchema.parse({
       receivers: [
-        { name: 'pd', kind: 'pagerduty', routing_key_env: 'PD_KEY', url: `${pd.url}/v2/enqueue` },
-        { name: 'chat', kind: 'slack', webhook_url_env: 'SLACK_URL' },
-        { name: 'broken', kind: 'webhook', url: broken.url },
+        { name: 'pd', type: 'pagerduty', routing_key_env: 'PD_KEY', url: `${pd.url}/v2/enqueue` },
+        { name: 'chat', type: 'slack', webhook_url_env: 'SLACK_URL' },
+        { name: 'broken', type: 'webhook', url: broken.url },
       ],
       rules: [
         { name: 'budget_exhausted', kind: 'budget_threshold', severity: 'page', thresholds: [1] },

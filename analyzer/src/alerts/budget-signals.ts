@@ -2,8 +2,9 @@
  * @module
  * Alert candidates from budget statuses: reached thresholds, burn-rate pairs and forecasts.
  */
+
+import type { AlertRuleConfig } from '@tokenwatch/config';
 import type { BudgetStatus } from '../budgets/index.ts';
-import type { AlertRuleConfig } from './config.ts';
 import { instanceName } from './entity-name.ts';
 import { formatNumber, percent } from './labels.ts';
 import type { AlertCandidate, AlertValues } from './types.ts';

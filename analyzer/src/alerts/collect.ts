@@ -4,7 +4,7 @@
  * anomaly detector runs for every evaluated tenant whether or not a rule watches it, so its
  * results can be kept in the anomaly history.
  */
-import type { AnomaliesConfig, BudgetConfig } from '@tokenwatch/config';
+import type { AlertRuleConfig, AnomaliesConfig, BudgetConfig } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import { queryRows, type Store, TABLES } from '@tokenwatch/store';
 import { z } from 'zod';
@@ -13,7 +13,6 @@ import { type BudgetStatus, evaluateBudgets } from '../budgets/index.ts';
 import { toChDateTime } from '../shared/duration.ts';
 import { type AnalyticsContext, analyticsCandidates } from './analytics-signals.ts';
 import { budgetCandidates, isBudgetRule } from './budget-signals.ts';
-import type { AlertRuleConfig } from './config.ts';
 import type { AlertCandidate } from './types.ts';
 
 /** What rule evaluation reads. */

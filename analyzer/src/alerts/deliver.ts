@@ -2,8 +2,9 @@
  * @module
  * Decides who hears about what (routing, repeat intervals, resolves) and sends it.
  */
+
+import type { AlertReceiverConfig, AlertRuleConfig, AlertsConfig } from '@tokenwatch/config';
 import { parseDuration } from '../shared/duration.ts';
-import type { AlertReceiverConfig, AlertRuleConfig, AlertsConfig } from './config.ts';
 import { notify } from './notifiers/index.ts';
 import type { NotificationItem, NotifyContext } from './notifiers/types.ts';
 import type { AlertInstance, DeliveryResult, NotificationEvent } from './types.ts';
@@ -64,7 +65,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
       const last = alert.notified[name];
       let event: NotificationEvent | undefined;
       if (last === undefined) event = 'trigger';
-      else if (receivers.get(name)?.kind === 'alertmanager') event = 'repeat';
+      else if (receivers.get(name)?.type === 'alertmanager') event = 'repeat';
       else if (repeatMs !== null && input.now.getTime() - last >= repeatMs) event = 'repeat';
       if (event) add(name, { alert, event });
     }
@@ -96,7 +97,7 @@ export async function sendPlan(
         fingerprint: item.alert.fingerprint,
         rule: item.alert.rule,
         receiver: receiver.name,
-        receiverKind: receiver.kind,
+        receiverKind: receiver.type,
         event: item.event,
         status: dryRun ? 'dry-run' : outcome?.ok ? 'sent' : 'failed',
         attempts: outcome?.attempts ?? 0,

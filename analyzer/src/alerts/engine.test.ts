@@ -1,16 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { AnomaliesSchema } from '@tokenwatch/config';
+import { AlertsSchema, AnomaliesSchema } from '@tokenwatch/config';
 import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floorMinute } from '../shared/duration.ts';
 import { callsEvery } from '../shared/test-calls.ts';
-import { AlertsSchema } from './config.ts';
+import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
 import { type AlertEngine, type AlertEngineConfig, createAlertEngine } from './engine.ts';
 import { fingerprintOf } from './labels.ts';
 import { listDeliveries } from './state-repository.ts';
-import { type FakeReceiver, startFakeReceiver } from './test-receivers.ts';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
@@ -65,10 +64,10 @@ beforeAll(async () => {
     alerts: AlertsSchema.parse({
       external_url: 'https://tokenwatch.example.invalid',
       receivers: [
-        { name: 'am', kind: 'alertmanager', url: am.url },
-        { name: 'pd', kind: 'pagerduty', routing_key_env: 'PD_KEY', url: `${pd.url}/v2/enqueue` },
-        { name: 'chat', kind: 'slack', webhook_url_env: 'SLACK_URL' },
-        { name: 'hook', kind: 'webhook', url: `${hook.url}/in`, hmac_secret_env: 'HOOK_KEY' },
+        { name: 'am', type: 'alertmanager', url: am.url },
+        { name: 'pd', type: 'pagerduty', routing_key_env: 'PD_KEY', url: `${pd.url}/v2/enqueue` },
+        { name: 'chat', type: 'slack', webhook_url_env: 'SLACK_URL' },
+        { name: 'hook', type: 'webhook', url: `${hook.url}/in`, hmac_secret_env: 'HOOK_KEY' },
       ],
       rules: [
         {

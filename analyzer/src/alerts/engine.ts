@@ -1,15 +1,19 @@
-import type { AnomaliesConfig, BudgetConfig } from '@tokenwatch/config';
+import {
+  type AlertsConfig,
+  type AnomaliesConfig,
+  type BudgetConfig,
+  effectiveAlertRules,
+} from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { createAnomalyRecorder } from '../anomalies/index.ts';
 import { parseDuration } from '../shared/duration.ts';
+import { DEFAULT_RETRY, type FetchFn, type RetryPolicy } from '../shared/http-delivery.ts';
 import { collectCandidates, type RuleError } from './collect.ts';
-import { type AlertsConfig, effectiveAlertRules } from './config.ts';
 import { planDeliveries, sendPlan } from './deliver.ts';
 import { recordAlertHistory } from './history-repository.ts';
 import { mutedFingerprints } from './inhibition.ts';
 import { DEFAULT_KEEP_EVALUATIONS, keepFiringMs, reconcile } from './lifecycle.ts';
-import { DEFAULT_RETRY, type FetchFn, type RetryPolicy } from './notifiers/http.ts';
 import type { NotifyContext } from './notifiers/types.ts';
 import { loadOpenAlerts, recordDeliveries, saveAlerts } from './state-repository.ts';
 import type { AlertInstance, DeliveryResult } from './types.ts';

@@ -1,11 +1,10 @@
 import { createRequire } from 'node:module';
-import { AnomaliesSchema, BudgetSchema } from '@tokenwatch/config';
+import { AlertsSchema, AnomaliesSchema, BudgetSchema } from '@tokenwatch/config';
 import { insertLlmCalls, queryRows } from '@tokenwatch/store';
 import { openTestStore } from '@tokenwatch/store/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { makeCall } from '../shared/test-calls.ts';
-import { AlertsSchema } from './config.ts';
 import type { AlertEngineConfig } from './engine.ts';
 import { exportGrafanaAlertRules } from './grafana.ts';
 

@@ -4,11 +4,15 @@
  * ClickHouse query can express, for teams that alert from Grafana rather than from the analyzer.
  */
 import { createHash } from 'node:crypto';
-import type { BudgetConfig, ScopeField } from '@tokenwatch/config';
+import {
+  type AlertRuleConfig,
+  type BudgetConfig,
+  effectiveAlertRules,
+  type ScopeField,
+} from '@tokenwatch/config';
 import { TABLES } from '@tokenwatch/store';
 import { parseDuration } from '../shared/duration.ts';
 import { SCOPE_COLUMNS } from '../shared/scope.ts';
-import { type AlertRuleConfig, effectiveAlertRules } from './config.ts';
 import type { AlertEngineConfig } from './engine.ts';
 import { percent } from './labels.ts';
 import { DEFAULT_KEEP_EVALUATIONS } from './lifecycle.ts';

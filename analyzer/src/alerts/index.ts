@@ -9,9 +9,7 @@ export {
 export { alertEntityName } from './entity-name.ts';
 export { exportGrafanaAlertRules } from './grafana.ts';
 export { fingerprintOf } from './labels.ts';
-export { DEFAULT_RETRY, type RetryPolicy } from './notifiers/http.ts';
 export { PAGERDUTY_SEVERITY } from './notifiers/pagerduty.ts';
-export { SIGNATURE_HEADER, signBody } from './notifiers/webhook.ts';
 export { ALERT_TABLES, listDeliveries } from './state-repository.ts';
 export type {
   AlertInstance,

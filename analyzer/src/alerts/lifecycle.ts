@@ -6,9 +6,10 @@
  * (three evaluations by default), so one noisy evaluation does not resolve and re-page an
  * incident that is still going on.
  */
+
+import type { AlertRuleConfig } from '@tokenwatch/config';
 import { parseDuration } from '../shared/duration.ts';
 import { DEFAULT_ANNOTATIONS } from './annotations.ts';
-import type { AlertRuleConfig } from './config.ts';
 import { entityTerms, withTenant } from './entity-name.ts';
 import { fingerprintOf, renderTemplate } from './labels.ts';
 import type { AlertCandidate, AlertInstance } from './types.ts';

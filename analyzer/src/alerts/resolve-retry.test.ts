@@ -1,14 +1,13 @@
-import { AnomaliesSchema, BudgetSchema } from '@tokenwatch/config';
+import { AlertsSchema, AnomaliesSchema, BudgetSchema } from '@tokenwatch/config';
 import { insertLlmCalls, queryRows } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { makeCall } from '../shared/test-calls.ts';
-import { AlertsSchema } from './config.ts';
+import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
 import { type AlertEngineConfig, createAlertEngine } from './engine.ts';
 import { listAlertOccurrences } from './history-repository.ts';
 import { listDeliveries } from './state-repository.ts';
-import { type FakeReceiver, startFakeReceiver } from './test-receivers.ts';
 
 // Finding 13: a resolve that meets a retryable error (429, 5xx, network) is owed, and sent again
 // at the next evaluations, across a restart, as a failed trigger is; a permanent error is not.
@@ -54,9 +53,9 @@ beforeAll(async () => {
   config = {
     alerts: AlertsSchema.parse({
       receivers: [
-        { name: 'hook', kind: 'webhook', url: hook.url },
-        { name: 'pd', kind: 'pagerduty', routing_key_env: 'PD', url: pd.url },
-        { name: 'broken', kind: 'webhook', url: broken.url },
+        { name: 'hook', type: 'webhook', url: hook.url },
+        { name: 'pd', type: 'pagerduty', routing_key_env: 'PD', url: pd.url },
+        { name: 'broken', type: 'webhook', url: broken.url },
       ],
       rules: [
         { name: 'budget_exhausted', kind: 'budget_threshold', severity: 'page', thresholds: [1] },

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AnomaliesSchema, loadConfig } from '@tokenwatch/config';
+import { AlertsSchema, AnomaliesSchema, loadConfig } from '@tokenwatch/config';
 import { Decimal } from '@tokenwatch/pricing';
 import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls } from '@tokenwatch/store';
@@ -11,10 +11,9 @@ import { createAnalyzer } from '../analyzer.ts';
 import { listAnomalyHistory } from '../anomalies/index.ts';
 import { floorMinute } from '../shared/duration.ts';
 import { makeCall } from '../shared/test-calls.ts';
-import { AlertsSchema } from './config.ts';
+import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
 import { type AlertEvaluation, createAlertEngine } from './engine.ts';
 import { listAlertOccurrences } from './history-repository.ts';
-import { type FakeReceiver, startFakeReceiver } from './test-receivers.ts';
 
 // Finding 14: at 5 calls a minute, a 4× runaway makes ~10 calls in a 30 s short window, and
 // Poisson noise alone puts that window under 3× about one time in five. Calls arrive at random
@@ -89,7 +88,7 @@ beforeAll(async () => {
     store: t.store,
     config: {
       alerts: AlertsSchema.parse({
-        receivers: [{ name: 'hook', kind: 'webhook', url: hook.url }],
+        receivers: [{ name: 'hook', type: 'webhook', url: hook.url }],
         rules: [
           { name: 'runaway', kind: 'burn_rate_anomaly', severity: 'page', entities: ['agent'] },
         ],

@@ -2,10 +2,11 @@
  * @module
  * Alert state (`alert_state`, migration 0012) and the delivery log (`alert_deliveries`, 0013).
  */
+
+import type { AlertRuleKind, AlertSeverity } from '@tokenwatch/config';
 import { insertRows, queryRows, type Store } from '@tokenwatch/store';
 import { z } from 'zod';
 import { toChDateTime64ms } from '../shared/duration.ts';
-import type { AlertRuleKind, AlertSeverity } from './config.ts';
 import type { AlertInstance, AlertStateName, DeliveryResult } from './types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { AlertRuleConfig, AlertRuleKind, AlertSeverity } from './config.ts';
+import type { AlertRuleConfig, AlertRuleKind, AlertSeverity } from '@tokenwatch/config';
 
 /** Placeholder values of one alert instance: what its annotation templates can show. */
 export type AlertValues = Record<string, string | number>;

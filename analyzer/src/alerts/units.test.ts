@@ -1,10 +1,8 @@
+import type { AlertRuleConfig } from '@tokenwatch/config';
 import { describe, expect, it } from 'vitest';
-import type { AlertRuleConfig } from './config.ts';
 import { mutedFingerprints } from './inhibition.ts';
 import { fingerprintOf, renderTemplate } from './labels.ts';
 import { reconcile } from './lifecycle.ts';
-import { postJson } from './notifiers/http.ts';
-import { startFakeReceiver } from './test-receivers.ts';
 import type { AlertInstance } from './types.ts';
 
 const alert = (
@@ -143,42 +141,5 @@ describe('reconcile', () => {
     });
     expect([...kept.open.values()][0]!.state).toBe('firing');
     expect(kept.changed).toEqual([]);
-  });
-});
-
-describe('postJson', () => {
-  const policy = { attempts: 3, baseDelayMs: 1, timeoutMs: 2000 };
-
-  it('retries 429 and 5xx up to the attempt limit, and stops at once on 4xx', async () => {
-    const server = await startFakeReceiver(503, 'busy');
-    try {
-      server.script(429);
-      expect(await postJson(fetch, server.url, '{}', {}, policy)).toEqual({
-        ok: false,
-        attempts: 3,
-        status: 503,
-        error: 'HTTP 503: busy',
-        retryable: true,
-      });
-      expect(server.requests).toHaveLength(3);
-      server.script(404);
-      expect(await postJson(fetch, server.url, '{}', {}, policy)).toMatchObject({
-        attempts: 1,
-        status: 404,
-        retryable: false,
-      });
-    } finally {
-      await server.close();
-    }
-  });
-
-  it('reports network errors without the URL (which may be a secret)', async () => {
-    const server = await startFakeReceiver(200);
-    const url = `${server.url}/secret-token`;
-    await server.close();
-    const outcome = await postJson(fetch, url, '{}', {}, policy);
-    expect(outcome).toMatchObject({ ok: false, attempts: 3, status: 0, retryable: true });
-    expect(outcome.error).toMatch(/^network error: /);
-    expect(outcome.error).not.toContain('secret-token');
   });
 });

@@ -1,7 +1,6 @@
-import { AnomaliesSchema } from '@tokenwatch/config';
+import { AlertsSchema, AnomaliesSchema } from '@tokenwatch/config';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertsSchema } from '../alerts/config.ts';
 import { createAlertEngine } from '../alerts/engine.ts';
 import { recordAlertHistory } from '../alerts/history-repository.ts';
 import { fingerprintOf } from '../alerts/labels.ts';

@@ -1,12 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ReportDelivery, ReportFormat } from '@tokenwatch/config';
+import {
+  DEFAULT_RETRY,
+  type FetchFn,
+  type HttpTarget,
+  type RetryPolicy,
+  sendJson,
+} from '../shared/http-delivery.ts';
 import type { FocusRow } from './focus.ts';
 import { renderFocusCsv } from './focus.ts';
 import { renderAttributionCsv, renderJson } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import type { WeeklyReport } from './schema.ts';
-import type { ReportDelivery, ReportFormat } from './settings.ts';
 
 /** A built report and what it takes to render every format. */
 export type RenderableReport = { report: WeeklyReport; focusRows: readonly FocusRow[] };
@@ -42,16 +49,26 @@ export function deliveryKey(d: ReportDelivery): string {
   return `directory:${d.path}`;
 }
 
+/**
+ * Retries of report POSTs: those of alerts, with a longer timeout per attempt because a report's
+ * JSON is far larger than a notification.
+ */
+export const REPORT_RETRY: RetryPolicy = { ...DEFAULT_RETRY, timeoutMs: 30_000 };
+
 /** Dependencies of {@link deliverReport}. */
 export type DeliverDeps = {
-  fetch: typeof globalThis.fetch;
+  fetch: FetchFn;
+  /** Where `*_env` secrets (the Slack URL, a webhook's signing secret) are read, at send time. */
   env: Record<string, string | undefined>;
+  /** @default REPORT_RETRY */
+  retry?: RetryPolicy;
 };
 
 /**
  * Sends a report to one delivery: files per format into a directory, the JSON report to a
- * webhook, the Markdown summary to Slack. Throws on any failure so the run is not recorded and
- * the next tick tries again.
+ * webhook (signed when it names a secret), the Markdown summary to Slack. HTTP deliveries are
+ * retried on 429, 5xx and network errors as alert notifications are. Throws on any failure so
+ * the run is not recorded and the next tick tries again.
  */
 export async function deliverReport(
   r: RenderableReport,
@@ -70,23 +87,15 @@ export async function deliverReport(
     }
     return;
   }
-  let url: string;
+  let target: HttpTarget;
   let body: string;
   if (delivery.type === 'webhook') {
-    url = delivery.url;
+    target = { url: delivery.url, hmacSecretEnv: delivery.hmac_secret_env };
     body = renderJson(r.report);
   } else {
-    const fromEnv = deps.env[delivery.webhook_url_env];
-    if (!fromEnv) throw new Error(`${delivery.webhook_url_env} is not set (Slack webhook URL)`);
-    url = fromEnv;
+    target = { urlEnv: delivery.webhook_url_env };
     body = JSON.stringify({ text: renderMarkdown(r.report) });
   }
-  const response = await deps.fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    signal: AbortSignal.timeout(30_000),
-  });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`${delivery.type} delivery answered ${response.status}`);
+  const outcome = await sendJson(target, body, { ...deps, retry: deps.retry ?? REPORT_RETRY });
+  if (!outcome.ok) throw new Error(`${delivery.type} delivery failed: ${outcome.error}`);
 }

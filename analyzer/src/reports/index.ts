@@ -17,7 +17,6 @@ export {
   type WeeklyReport,
   WeeklyReportSchema,
 } from './schema.ts';
-export type { ReportDelivery, ReportFormat, ReportsSettings } from './settings.ts';
 export {
   isoWeekAt,
   lastCompleteWeek,

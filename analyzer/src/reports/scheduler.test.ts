@@ -60,6 +60,9 @@ const config = (): ReportSchedulerConfig => ({
   },
 });
 
+// Two quick attempts per POST: enough to see a retry within a tick, short enough for a test.
+const RETRY = { attempts: 2, baseDelayMs: 10 };
+
 const scheduler = (iso: string, instance = 'server-a') =>
   createReportScheduler({
     store: t.store,
@@ -70,6 +73,7 @@ const scheduler = (iso: string, instance = 'server-a') =>
     onError: () => {},
     instance,
     claimSettleMs: 300,
+    retry: RETRY,
   });
 
 describe('createReportScheduler', () => {
@@ -80,7 +84,8 @@ describe('createReportScheduler', () => {
   });
 
   it('sends last week to every delivery once due, and retries a failed one', async () => {
-    failNext = 1; // the webhook, delivered after the directory, fails once
+    // The webhook, delivered after the directory, fails both attempts of this tick.
+    failNext = RETRY.attempts;
     const first = await scheduler('2026-11-23T08:01:00Z').tick();
     expect(first.map((r) => r.delivery)).toEqual([`directory:${dir}`, 'slack:SLACK_URL']);
     expect(first.every((r) => r.week === '2026-W47')).toBe(true);
@@ -113,6 +118,8 @@ describe('createReportScheduler', () => {
   });
 
   it('two servers ticking at once on the next Monday send each delivery once', async () => {
+    // The tick's first POST fails once: retried within the tick, every delivery is still sent once.
+    failNext = 1;
     const before = received.length;
     const files = readdirSync(dir).length;
     const [a, b] = await Promise.all([
@@ -146,6 +153,7 @@ describe('createReportScheduler', () => {
       onError: () => {},
       instance: 'server-c',
       claimSettleMs: 300,
+      retry: RETRY,
     });
     // The directory needs no network: server-c writes it; its webhook and Slack posts fail.
     expect((await broken.tick()).map((r) => r.delivery)).toEqual([`directory:${dir}`]);

@@ -1,20 +1,20 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BudgetConfig } from '@tokenwatch/config';
+import type { BudgetConfig, ReportsConfig } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import type { Dimension } from '../analytics/dimensions.ts';
+import type { FetchFn, RetryPolicy } from '../shared/http-delivery.ts';
 import { addDays, localDateAt, startOfLocalDay } from '../shared/zoned-time.ts';
 import { buildWeeklyReport } from './build.ts';
-import { deliverReport, deliveryKey } from './deliver.ts';
+import { deliverReport, deliveryKey, REPORT_RETRY } from './deliver.ts';
 import { getFocusRows } from './focus.ts';
 import { getSentDeliveries, insertClaim, listClaims, recordDelivery } from './runs-repository.ts';
-import type { ReportsSettings } from './settings.ts';
 import { isoWeekAt, lastCompleteWeek } from './week.ts';
 
 /** What the scheduler needs from the resolved config. */
 export type ReportSchedulerConfig = {
-  reports: ReportsSettings;
+  reports: ReportsConfig;
   /** Top-level timezone: the schedule's when it names none. */
   timezone: string;
   budgets: readonly BudgetConfig[];
@@ -28,10 +28,12 @@ export type ReportSchedulerOptions = {
   /** @default () => new Date() */
   now?: () => Date;
   /** @default globalThis.fetch */
-  fetch?: typeof globalThis.fetch;
-  /** Where Slack webhook URLs are read. @default process.env */
+  fetch?: FetchFn;
+  /** Where `*_env` secrets (Slack URLs, webhook signing secrets) are read. @default process.env */
   env?: Record<string, string | undefined>;
-  /** Told about each failed delivery (it is retried on the next tick). @default console.error */
+  /** Retries of Slack and webhook POSTs within a tick (429, 5xx, network). @default REPORT_RETRY */
+  retry?: Partial<RetryPolicy>;
+  /** Told about each failed delivery (it is tried again on the next tick). @default console.error */
   onError?: (error: unknown, delivery: string) => void;
   /**
    * This server's id in delivery claims; a restarted server with the same id resumes its own
@@ -67,7 +69,7 @@ const DAY_INDEX = {
 } as const;
 
 /** When this week's report (covering the week before) is due, in epoch ms. */
-function dueAt(config: ReportsSettings, timezone: string, now: Date): number {
+function dueAt(config: ReportsConfig, timezone: string, now: Date): number {
   const monday = localDateAt(isoWeekAt(now, timezone).from.getTime(), timezone);
   const day = addDays(monday, DAY_INDEX[config.schedule.day]);
   const [h, m] = config.schedule.time.split(':').map(Number);
@@ -79,9 +81,9 @@ function dueAt(config: ReportsSettings, timezone: string, now: Date): number {
  * The weekly report schedule: at the configured local day and time, builds the report of the
  * last complete ISO week for each tenant and sends it to each delivery. Each delivery is recorded
  * in `report_runs` after it succeeds, so a restart does not send a week twice, and claimed in
- * `report_claims` before it is sent, so of two servers over one store only one sends; a failed
- * delivery is retried on the next tick. A tick after the due time
- * (the server was down) still sends that week's report until the next week begins.
+ * `report_claims` before it is sent, so of two servers over one store only one sends; a delivery
+ * that still fails after its HTTP retries is tried again on the next tick. A tick after the due
+ * time (the server was down) still sends that week's report until the next week begins.
  *
  * @example
  * const scheduler = createReportScheduler({ store, config, pricer: createPricer({ overrides: config.prices }) });
@@ -90,7 +92,11 @@ function dueAt(config: ReportsSettings, timezone: string, now: Date): number {
 export function createReportScheduler(options: ReportSchedulerOptions): ReportScheduler {
   const { store, config, pricer } = options;
   const now = options.now ?? (() => new Date());
-  const deps = { fetch: options.fetch ?? globalThis.fetch, env: options.env ?? process.env };
+  const deps = {
+    fetch: options.fetch ?? globalThis.fetch,
+    env: options.env ?? process.env,
+    retry: { ...REPORT_RETRY, ...options.retry },
+  };
   const onError =
     options.onError ??
     ((error: unknown, delivery: string) =>

@@ -1,11 +1,10 @@
-import type { Config } from '@tokenwatch/config';
+import type { Config, ReportFormat } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import type { Dimension } from '../analytics/dimensions.ts';
 import { buildWeeklyReport } from './build.ts';
 import { renderFormat } from './deliver.ts';
 import { getFocusRows } from './focus.ts';
-import type { ReportFormat } from './settings.ts';
 import { lastCompleteWeek, parseIsoWeek } from './week.ts';
 
 /** Which week: an ISO week (`2026-W47`), an explicit range, or the last complete week. */

@@ -51,7 +51,7 @@ writeFileSync(
     `  evaluate_every: ${EVALUATE_EVERY}`,
     '  receivers:',
     '    - name: hook',
-    '      kind: webhook',
+    '      type: webhook',
     `      url: ${receiver.url}/hook`,
     '  rules:',
     '    - name: runaway',

@@ -68,7 +68,7 @@ writeFileSync(
     'alerts:',
     '  receivers:',
     '    - name: hook',
-    '      kind: webhook',
+    '      type: webhook',
     `      url: ${receiver.url}/hook`,
     '  rules:',
     '    - name: runaway',

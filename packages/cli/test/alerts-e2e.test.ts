@@ -113,9 +113,9 @@ afterAll(async () => {
 const config = () => ({
   alerts: AlertsSchema.parse({
     receivers: [
-      { name: 'am', kind: 'alertmanager', url: am.url },
-      { name: 'pd', kind: 'pagerduty', routing_key_env: 'PD_KEY', url: `${pd.url}/v2/enqueue` },
-      { name: 'chat', kind: 'slack', webhook_url_env: 'SLACK_URL' },
+      { name: 'am', type: 'alertmanager', url: am.url },
+      { name: 'pd', type: 'pagerduty', routing_key_env: 'PD_KEY', url: `${pd.url}/v2/enqueue` },
+      { name: 'chat', type: 'slack', webhook_url_env: 'SLACK_URL' },
     ],
     rules: [
       { name: 'runaway', kind: 'burn_rate_anomaly', severity: 'page', repeat_interval: '1h' },

@@ -139,7 +139,7 @@ beforeAll(async () => {
       'alerts:',
       '  evaluate_every: 5s',
       '  receivers:',
-      `    - { name: hook, kind: webhook, url: "${hook.url}" }`,
+      `    - { name: hook, type: webhook, url: "${hook.url}" }`,
       'budgets:',
       '  - { id: per-agent-hour, per: agent, period: rolling, window: 1h, limit_usd: 2 }',
       '',

@@ -40,7 +40,7 @@ describe('alerts verbs while serve runs', () => {
         'alerts:',
         '  evaluate_every: 1h',
         '  receivers:',
-        `    - { name: hook, kind: webhook, url: "http://127.0.0.1:${port}/alerts" }`,
+        `    - { name: hook, type: webhook, url: "http://127.0.0.1:${port}/alerts" }`,
         '',
       ].join('\n'),
     );

@@ -412,7 +412,7 @@ describe('serve applies edits of its config file', () => {
           alerts: [
             '  evaluate_every: 1s',
             '  receivers:',
-            `    - { name: live-hook, kind: webhook, url: "${hook.url}" }`,
+            `    - { name: live-hook, type: webhook, url: "${hook.url}" }`,
             '  rules:',
             '    - name: live_budget_spent',
             '      kind: budget_threshold',

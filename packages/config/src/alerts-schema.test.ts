@@ -19,13 +19,13 @@ describe('AlertsSchema', () => {
     expect(effectiveAlertRules(AlertsSchema.parse({ rules: [] }))).toEqual([]);
   });
 
-  it('parses every receiver kind, with the PagerDuty URL default', () => {
+  it('parses every receiver type, with the PagerDuty URL default', () => {
     const alerts = AlertsSchema.parse({
       receivers: [
-        { name: 'am', kind: 'alertmanager', url: 'http://am:9093' },
-        { name: 'pd', kind: 'pagerduty', routing_key_env: 'PD_KEY' },
-        { name: 'chat', kind: 'slack', webhook_url_env: 'SLACK_URL' },
-        { name: 'hook', kind: 'webhook', url: 'https://x.invalid/h', hmac_secret_env: 'HOOK_KEY' },
+        { name: 'am', type: 'alertmanager', url: 'http://am:9093' },
+        { name: 'pd', type: 'pagerduty', routing_key_env: 'PD_KEY' },
+        { name: 'chat', type: 'slack', webhook_url_env: 'SLACK_URL' },
+        { name: 'hook', type: 'webhook', url: 'https://x.invalid/h', hmac_secret_env: 'HOOK_KEY' },
       ],
       rules: [
         {
@@ -40,7 +40,7 @@ describe('AlertsSchema', () => {
     });
     expect(alerts.receivers[1]).toEqual({
       name: 'pd',
-      kind: 'pagerduty',
+      type: 'pagerduty',
       routing_key_env: 'PD_KEY',
       url: 'https://events.pagerduty.com/v2/enqueue',
     });
@@ -48,7 +48,7 @@ describe('AlertsSchema', () => {
   });
 
   it('refuses literal secrets and names the key', () => {
-    expect(issues({ receivers: [{ name: 'pd', kind: 'pagerduty', routing_key: 'abc' }] })).toEqual([
+    expect(issues({ receivers: [{ name: 'pd', type: 'pagerduty', routing_key: 'abc' }] })).toEqual([
       'receivers.0.routing_key_env: Invalid input: expected string, received undefined',
       'receivers.0: Unrecognized key: "routing_key"',
     ]);
@@ -57,7 +57,7 @@ describe('AlertsSchema', () => {
   it('names the rule key of unknown receivers, placeholders, kinds and durations', () => {
     expect(
       issues({
-        receivers: [{ name: 'am', kind: 'alertmanager', url: 'http://am:9093' }],
+        receivers: [{ name: 'am', type: 'alertmanager', url: 'http://am:9093' }],
         rules: [
           {
             name: 'r1',

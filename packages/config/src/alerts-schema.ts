@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { SCOPE_FIELDS } from './analytics-schema.ts';
+import { envName, hmacSecretEnv, httpUrl } from './fields.ts';
 
 const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as 30s, 15m, 24h or 7d');
-const envName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'the name of an environment variable, e.g. PD_ROUTING_KEY');
-const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
 const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)');
 const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a label name such as team');
 
@@ -84,19 +81,27 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 const receiverBase = { name };
 
-/** Where notifications go. Secrets are only ever named by environment variable. */
-export const AlertReceiverSchema = z.discriminatedUnion('kind', [
+/**
+ * Where notifications go. Secrets are only ever named by environment variable.
+ *
+ * `type` tells receivers apart here and report deliveries in `reports.deliveries[]`: one
+ * spelling for "where does this go", the one Grafana's contact points use (`type: slack`,
+ * `type: webhook`), and distinct from `kind`, which stays the key of alert rules (their variants
+ * are signals, not destinations). Receivers used to be told apart by `kind`: the loader still
+ * reads it, with a deprecation warning naming the file, line and key (`RENAMED_KEYS` in load.ts).
+ */
+export const AlertReceiverSchema = z.discriminatedUnion('type', [
   z
     .object({
       ...receiverBase,
-      kind: z.literal('alertmanager'),
+      type: z.literal('alertmanager'),
       url: httpUrl.describe('Alertmanager base URL; alerts are pushed to <url>/api/v2/alerts.'),
     })
     .strict(),
   z
     .object({
       ...receiverBase,
-      kind: z.literal('pagerduty'),
+      type: z.literal('pagerduty'),
       routing_key_env: envName.describe('Variable holding the Events API v2 integration key.'),
       url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
     })
@@ -104,18 +109,16 @@ export const AlertReceiverSchema = z.discriminatedUnion('kind', [
   z
     .object({
       ...receiverBase,
-      kind: z.literal('slack'),
+      type: z.literal('slack'),
       webhook_url_env: envName.describe('Variable holding the Slack incoming-webhook URL.'),
     })
     .strict(),
   z
     .object({
       ...receiverBase,
-      kind: z.literal('webhook'),
+      type: z.literal('webhook'),
       url: httpUrl,
-      hmac_secret_env: envName
-        .optional()
-        .describe('Variable holding a secret: bodies are signed X-Tokenwatch-Signature: sha256=…'),
+      hmac_secret_env: hmacSecretEnv,
     })
     .strict(),
 ]);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AlertsSchema } from './alerts-schema.ts';
 import { ConfigError } from './errors.ts';
 import { hashApiKey, loadConfig } from './load.ts';
@@ -207,6 +207,83 @@ describe('loadConfig', () => {
   it('reports YAML syntax errors with their position', () => {
     const cwd = dirWith({ 'tokenwatch.yaml': 'server:\n  port: [4318\n' });
     expect(() => loadConfig({ cwd, env: {} })).toThrow(/tokenwatch\.yaml:\d+:\d+: /);
+  });
+
+  it('reads a receiver type spelled `type` (as report deliveries spell it) without a warning', () => {
+    const cwd = dirWith({
+      'tokenwatch.yaml': [
+        'alerts:',
+        '  receivers:',
+        '    - { name: hook, type: webhook, url: "https://hooks.example.com/a" }',
+        'reports:',
+        '  deliveries:',
+        '    - { type: webhook, url: "https://hooks.example.com/r", hmac_secret_env: KEY }',
+      ].join('\n'),
+    });
+    const warnings: string[] = [];
+    const config = loadConfig({ cwd, env: {}, onWarning: (w) => warnings.push(w) });
+    expect(config.alerts.receivers).toEqual([
+      { name: 'hook', type: 'webhook', url: 'https://hooks.example.com/a' },
+    ]);
+    expect(config.reports.deliveries).toEqual([
+      { type: 'webhook', url: 'https://hooks.example.com/r', hmac_secret_env: 'KEY' },
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('still reads the old `kind` of receivers, warning with its file, line, key and new spelling', () => {
+    const cwd = dirWith({
+      'tokenwatch.yaml': [
+        'alerts:',
+        '  receivers:',
+        '    - name: oncall',
+        '      type: slack',
+        '      webhook_url_env: SLACK_URL',
+        '    - name: hook',
+        '      kind: webhook',
+        '      url: https://hooks.example.com/a',
+        '    - { name: am, kind: alertmanager, url: "http://am:9093" }',
+      ].join('\n'),
+    });
+    const warnings: string[] = [];
+    const config = loadConfig({ cwd, env: {}, onWarning: (w) => warnings.push(w) });
+    expect(config.alerts.receivers.map((r) => `${r.name}=${r.type}`)).toEqual([
+      'oncall=slack',
+      'hook=webhook',
+      'am=alertmanager',
+    ]);
+    const file = join(cwd, 'tokenwatch.yaml');
+    expect(warnings).toEqual([
+      `${file}:7:7: alerts.receivers.1.kind: "kind" is deprecated, write "type" instead (still read for now)`,
+      `${file}:9:19: alerts.receivers.2.kind: "kind" is deprecated, write "type" instead (still read for now)`,
+    ]);
+    // Both spellings on one receiver is an error at the old key, not a guess.
+    const both = dirWith({
+      'tokenwatch.yaml':
+        'alerts:\n  receivers:\n    - { name: x, type: webhook, kind: slack, url: "https://h.example.com" }\n',
+    });
+    expect(() => loadConfig({ cwd: both, env: {}, onWarning: () => {} })).toThrow(
+      /tokenwatch\.yaml:3:33: alerts\.receivers\.0\.kind: unknown key/,
+    );
+  });
+
+  it('prints a deprecation once per process by default, however often the file is loaded', () => {
+    const cwd = dirWith({
+      'tokenwatch.yaml':
+        'alerts:\n  receivers:\n    - { name: h, kind: webhook, url: "https://h.example.com" }\n',
+    });
+    const printed = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      loadConfig({ cwd, env: {} });
+      loadConfig({ cwd, env: {} }); // as `serve` reloads an edited file
+      expect(printed.mock.calls).toEqual([
+        [
+          `tokenwatch: warning: ${join(cwd, 'tokenwatch.yaml')}:3:18: alerts.receivers.0.kind: "kind" is deprecated, write "type" instead (still read for now)`,
+        ],
+      ]);
+    } finally {
+      printed.mockRestore();
+    }
   });
 
   it('fails when an explicit config file is missing', () => {

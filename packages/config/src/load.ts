@@ -52,8 +52,17 @@ export const DEFAULT_CONFIG_FILE = 'tokenwatch.yaml';
 
 type Layer = { path: string[]; value: unknown; source: string };
 
-/** Where {@link loadConfig} looks: flags, environment and working directory. */
-export type ConfigSources = { flags?: ConfigFlags; env?: NodeJS.ProcessEnv; cwd?: string };
+/** Where {@link loadConfig} looks (flags, environment, working directory), who hears warnings. */
+export type ConfigSources = {
+  flags?: ConfigFlags;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /**
+   * Told about each deprecation in a config that loads (a renamed key, with its file, line and new
+   * spelling). @default each distinct warning printed once per process to stderr
+   */
+  onWarning?: (warning: string) => void;
+};
 
 /** A resolved configuration and the sha256 of the file bytes it was read from. */
 export type LoadedConfig = {
@@ -75,7 +84,7 @@ export function loadConfig(options: ConfigSources = {}): Config {
  * /metrics and compares to tell a real edit from a touch when it reloads.
  */
 export function loadConfigWithChecksum(options: ConfigSources = {}): LoadedConfig {
-  const { flags = {}, env = process.env, cwd = process.cwd() } = options;
+  const { flags = {}, env = process.env, cwd = process.cwd(), onWarning = warnOnce } = options;
   const explicit = flags.config ?? envString(env, 'TOKENWATCH_CONFIG');
   const file = explicit
     ? resolve(cwd, explicit)
@@ -116,6 +125,7 @@ export function loadConfigWithChecksum(options: ConfigSources = {}): LoadedConfi
     { path: ['store', 'cluster'], value: flags.cluster, source: '--cluster' },
   ];
   const data = structuredClone(parsed.data) as Record<string, unknown>;
+  const warnings = renameDeprecatedKeys(data, file, parsed.locate);
   const sources = new Map<string, string>();
   for (const layer of layers) {
     if (layer.value === undefined) continue;
@@ -128,6 +138,7 @@ export function loadConfigWithChecksum(options: ConfigSources = {}): LoadedConfi
     throw new ConfigError(formatIssues(result.error.issues, file, parsed.locate, sources));
   }
   const c = result.data;
+  for (const warning of warnings) onWarning(warning);
   const config: Config = {
     configFile: file,
     server: { host: c.server.host, port: c.server.port },
@@ -186,6 +197,53 @@ function envApiKeys(env: NodeJS.ProcessEnv): { tenant: string; keySha256: string
 }
 
 type Locate = (path: PropertyKey[]) => string | undefined;
+
+/**
+ * Keys renamed in the items of a list. The old spelling is still read (moved to the new key before
+ * validation, so the schemas know one spelling) and each use is a deprecation warning.
+ */
+const RENAMED_KEYS: readonly { list: readonly string[]; from: string; to: string }[] = [
+  // One spelling of a receiver's type in alerts and reports: see AlertReceiverSchema.
+  { list: ['alerts', 'receivers'], from: 'kind', to: 'type' },
+];
+
+/** Moves renamed keys to their new spelling in `data`; returns a warning for each one moved. */
+function renameDeprecatedKeys(
+  data: Record<string, unknown>,
+  file: string | undefined,
+  locate: Locate,
+): string[] {
+  const warnings: string[] = [];
+  for (const { list, from, to } of RENAMED_KEYS) {
+    let items: unknown = data;
+    for (const key of list) items = isRecord(items) ? items[key] : undefined;
+    if (!Array.isArray(items)) continue;
+    items.forEach((item: unknown, i) => {
+      // With both spellings there is nothing to guess: validation names the old key as unknown.
+      if (!isRecord(item) || !(from in item) || to in item) return;
+      item[to] = item[from];
+      delete item[from];
+      const path = [...list, i, from];
+      const where = locate(path) ?? file ?? 'config';
+      warnings.push(
+        `${where}: ${path.join('.')}: "${from}" is deprecated, write "${to}" instead (still read for now)`,
+      );
+    });
+  }
+  return warnings;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const warned = new Set<string>();
+
+/** The default warning sink: a `serve` reloading the same file does not repeat itself. */
+function warnOnce(warning: string): void {
+  if (warned.has(warning)) return;
+  warned.add(warning);
+  console.warn(`tokenwatch: warning: ${warning}`);
+}
 
 /** The file's text; a file that vanished between the check and the read (an editor replacing it) is a ConfigError too. */
 function readConfigText(file: string): string {

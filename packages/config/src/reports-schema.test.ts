@@ -12,18 +12,23 @@ describe('ReportsSchema', () => {
     });
   });
 
-  it('accepts every delivery kind', () => {
+  it('accepts every delivery type', () => {
     const parsed = ReportsSchema.parse({
       enabled: true,
       schedule: { day: 'friday', time: '17:30', timezone: 'Europe/Berlin' },
       formats: ['json', 'focus'],
       deliveries: [
         { type: 'slack', webhook_url_env: 'SLACK_WEBHOOK_URL' },
-        { type: 'webhook', url: 'https://example.com/hook' },
+        { type: 'webhook', url: 'https://example.com/hook', hmac_secret_env: 'HOOK_KEY' },
         { type: 'directory', path: './reports' },
       ],
     });
     expect(parsed.deliveries.map((d) => d.type)).toEqual(['slack', 'webhook', 'directory']);
+    expect(parsed.deliveries[1]).toEqual({
+      type: 'webhook',
+      url: 'https://example.com/hook',
+      hmac_secret_env: 'HOOK_KEY',
+    });
     expect(parsed.schedule).toEqual({ day: 'friday', time: '17:30', timezone: 'Europe/Berlin' });
   });
 
@@ -35,6 +40,10 @@ describe('ReportsSchema', () => {
     [{ formats: ['pdf'] }, 'formats'],
     [{ deliveries: [{ type: 'slack', webhook_url: 'https://hooks.slack.com/x' }] }, 'deliveries'],
     [{ deliveries: [{ type: 'webhook', url: 'ftp://x' }] }, 'url'],
+    [
+      { deliveries: [{ type: 'webhook', url: 'https://x.example', hmac_secret_env: 's3cr3t!' }] },
+      'hmac_secret_env',
+    ],
     [{ deliveries: [{ type: 'email', to: 'a@b' }] }, 'type'],
     [{ extra: 1 }, 'extra'],
   ])('rejects %j', (input, path) => {

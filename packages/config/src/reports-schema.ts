@@ -1,9 +1,5 @@
 import { z } from 'zod';
-
-const envName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'the name of an environment variable, e.g. SLACK_WEBHOOK_URL');
-const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
+import { envName, hmacSecretEnv, httpUrl, isTimeZone } from './fields.ts';
 
 /** Days a weekly report can be sent on. */
 export const REPORT_DAYS = [
@@ -20,7 +16,10 @@ export const REPORT_DAYS = [
 export const REPORT_FORMATS = ['md', 'html', 'json', 'csv', 'focus'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** Where a report goes. */
+/**
+ * Where a report goes. `type` is the key alert receivers use too (see `AlertReceiverSchema`); the
+ * Slack and webhook deliveries are sent as alert notifications are (retries, signing).
+ */
 export const ReportDeliverySchema = z.discriminatedUnion('type', [
   z
     .object({
@@ -35,6 +34,7 @@ export const ReportDeliverySchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('webhook'),
       url: httpUrl.describe('Receives a POST of the JSON report.'),
+      hmac_secret_env: hmacSecretEnv,
     })
     .strict(),
   z
@@ -95,12 +95,3 @@ export const ReportsSchema = z
   })
   .strict();
 export type ReportsConfig = z.infer<typeof ReportsSchema>;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

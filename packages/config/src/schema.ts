@@ -2,6 +2,7 @@ import { dimensionNames, PriceOverrideSchema } from '@tokenwatch/schema';
 import { z } from 'zod';
 import { AlertsSchema } from './alerts-schema.ts';
 import { AnomaliesSchema, BudgetSchema } from './analytics-schema.ts';
+import { isTimeZone } from './fields.ts';
 import { ReportsSchema } from './reports-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side instances).
@@ -161,15 +162,6 @@ export const ConfigFileSchema = z
       .default({ raw_spans_days: 30, calls_days: 400 }),
   })
   .strict();
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 

@@ -1,11 +1,6 @@
+import { sendJson } from '../../shared/http-delivery.ts';
 import type { AlertInstance } from '../types.ts';
-import { postJson } from './http.ts';
-import {
-  generatorUrl,
-  type NotificationItem,
-  type NotifyContext,
-  type NotifyOutcomes,
-} from './types.ts';
+import { generatorUrl, type NotifyContext, type Sender } from './types.ts';
 
 /** One element of the `POST /api/v2/alerts` body. */
 export type AlertmanagerAlert = {
@@ -35,13 +30,9 @@ export function toAlertmanagerAlert(alert: AlertInstance, ctx: NotifyContext): A
 }
 
 /** Pushes every item in one request to `<url>/api/v2/alerts`; all share its outcome. */
-export async function sendAlertmanager(
-  receiver: { url: string },
-  items: readonly NotificationItem[],
-  ctx: NotifyContext,
-): Promise<NotifyOutcomes> {
+export const sendAlertmanager: Sender<{ url: string }> = async (receiver, items, ctx) => {
   const body = JSON.stringify(items.map((i) => toAlertmanagerAlert(i.alert, ctx)));
   const url = `${receiver.url.replace(/\/$/, '')}/api/v2/alerts`;
-  const outcome = await postJson(ctx.fetch, url, body, {}, ctx.retry);
+  const outcome = await sendJson({ url }, body, ctx);
   return items.map(() => outcome);
-}
+};

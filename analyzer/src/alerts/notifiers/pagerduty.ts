@@ -1,12 +1,12 @@
-import type { AlertSeverity } from '../config.ts';
+import type { AlertSeverity } from '@tokenwatch/config';
+import { unsent } from '../../shared/http-delivery.ts';
 import type { AlertInstance } from '../types.ts';
-import { postJson } from './http.ts';
 import {
   generatorUrl,
   type NotificationItem,
   type NotifyContext,
-  type NotifyOutcomes,
-  unsent,
+  type Sender,
+  sendEach,
 } from './types.ts';
 
 /** Tokenwatch severities as PagerDuty severities. */
@@ -56,17 +56,18 @@ export function toPagerDutyEvent(
 }
 
 /** Sends one event per item; a missing routing key fails the items without a request. */
-export async function sendPagerDuty(
-  receiver: { url: string; routing_key_env: string },
-  items: readonly NotificationItem[],
-  ctx: NotifyContext,
-): Promise<NotifyOutcomes> {
+export const sendPagerDuty: Sender<{ url: string; routing_key_env: string }> = async (
+  receiver,
+  items,
+  ctx,
+) => {
+  // The routing key travels in the body, not as a URL or a signature, so it is read here.
   const routingKey = ctx.env[receiver.routing_key_env];
   if (!routingKey) return items.map(() => unsent(`${receiver.routing_key_env} is not set`));
-  const out: NotifyOutcomes = [];
-  for (const item of items) {
-    const body = JSON.stringify(toPagerDutyEvent(item, routingKey, ctx));
-    out.push(await postJson(ctx.fetch, receiver.url, body, {}, ctx.retry));
-  }
-  return out;
-}
+  return sendEach(
+    { url: receiver.url },
+    items,
+    (item) => toPagerDutyEvent(item, routingKey, ctx),
+    ctx,
+  );
+};

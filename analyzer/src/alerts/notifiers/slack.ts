@@ -1,12 +1,5 @@
 import type { AlertInstance, NotificationEvent } from '../types.ts';
-import { postJson } from './http.ts';
-import {
-  generatorUrl,
-  type NotificationItem,
-  type NotifyContext,
-  type NotifyOutcomes,
-  unsent,
-} from './types.ts';
+import { generatorUrl, type NotifyContext, type Sender, sendEach } from './types.ts';
 
 /** Block Kit limits: header text 150 characters, section text 3000. */
 const MAX_HEADER = 150;
@@ -51,17 +44,10 @@ export function toSlackMessage(
 }
 
 /** Posts one message per item to the webhook URL read from the environment. */
-export async function sendSlack(
-  receiver: { webhook_url_env: string },
-  items: readonly NotificationItem[],
-  ctx: NotifyContext,
-): Promise<NotifyOutcomes> {
-  const url = ctx.env[receiver.webhook_url_env];
-  if (!url) return items.map(() => unsent(`${receiver.webhook_url_env} is not set`));
-  const out: NotifyOutcomes = [];
-  for (const item of items) {
-    const body = JSON.stringify(toSlackMessage(item.alert, item.event, ctx));
-    out.push(await postJson(ctx.fetch, url, body, {}, ctx.retry));
-  }
-  return out;
-}
+export const sendSlack: Sender<{ webhook_url_env: string }> = (receiver, items, ctx) =>
+  sendEach(
+    { urlEnv: receiver.webhook_url_env },
+    items,
+    (item) => toSlackMessage(item.alert, item.event, ctx),
+    ctx,
+  );

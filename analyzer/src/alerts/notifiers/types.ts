@@ -1,15 +1,16 @@
+import {
+  type HttpSendContext,
+  type HttpTarget,
+  type PostOutcome,
+  sendJson,
+} from '../../shared/http-delivery.ts';
 import type { AlertInstance, NotificationEvent } from '../types.ts';
-import type { FetchFn, PostOutcome, RetryPolicy } from './http.ts';
 
 /** One alert to tell a receiver about. */
 export type NotificationItem = { alert: AlertInstance; event: NotificationEvent };
 
-/** What notifiers need besides the receiver's config. */
-export type NotifyContext = {
-  fetch: FetchFn;
-  /** Where `*_env` secrets are read, at send time only. */
-  env: Record<string, string | undefined>;
-  retry: RetryPolicy;
+/** What notifiers need besides the receiver's config: how to send, and what alert links need. */
+export type NotifyContext = HttpSendContext & {
   now: Date;
   /** Base of generatorURL links; none when absent. */
   externalUrl: string | undefined;
@@ -20,17 +21,30 @@ export type NotifyContext = {
 /** One outcome per item, in order. */
 export type NotifyOutcomes = PostOutcome[];
 
+/** Sends items to a receiver whose config is `R`; one outcome per item, in order. Never throws. */
+export type Sender<R> = (
+  receiver: R,
+  items: readonly NotificationItem[],
+  ctx: NotifyContext,
+) => Promise<NotifyOutcomes>;
+
 /** The link to an alert, when an external URL is configured. */
 export const generatorUrl = (ctx: NotifyContext, alert: AlertInstance): string | undefined =>
   ctx.externalUrl
     ? `${ctx.externalUrl.replace(/\/$/, '')}/api/v1/alerts/${alert.fingerprint}`
     : undefined;
 
-/** An outcome for a receiver that could not even be tried (a missing secret). */
-export const unsent = (error: string): PostOutcome => ({
-  ok: false,
-  attempts: 0,
-  status: 0,
-  error,
-  retryable: false,
-});
+/**
+ * Sends one message per item to `target`, one after another (receivers that rate-limit see no
+ * burst, and outcomes stay in item order).
+ */
+export async function sendEach(
+  target: HttpTarget,
+  items: readonly NotificationItem[],
+  toMessage: (item: NotificationItem) => unknown,
+  ctx: NotifyContext,
+): Promise<NotifyOutcomes> {
+  const out: NotifyOutcomes = [];
+  for (const item of items) out.push(await sendJson(target, JSON.stringify(toMessage(item)), ctx));
+  return out;
+}

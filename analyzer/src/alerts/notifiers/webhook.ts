@@ -1,16 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type { AlertInstance, NotificationEvent } from '../types.ts';
-import { postJson } from './http.ts';
-import {
-  generatorUrl,
-  type NotificationItem,
-  type NotifyContext,
-  type NotifyOutcomes,
-  unsent,
-} from './types.ts';
-
-/** The signature header of signed webhooks: `sha256=<hex HMAC-SHA256 of the raw body>`. */
-export const SIGNATURE_HEADER = 'X-Tokenwatch-Signature';
+import { generatorUrl, type NotifyContext, type Sender, sendEach } from './types.ts';
 
 /** Alertmanager's value for "no end yet" on firing alerts in webhooks. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -58,28 +47,14 @@ export function toWebhookMessage(
   };
 }
 
-/** `sha256=<hex>` of `body` under `secret`. */
-export const signBody = (body: string, secret: string): string =>
-  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/** A webhook receiver's config. */
+type WebhookReceiver = { name: string; url: string; hmac_secret_env?: string | undefined };
 
 /** Posts one message per item, signed when the receiver names a secret. */
-export async function sendWebhook(
-  receiver: { name: string; url: string; hmac_secret_env?: string | undefined },
-  items: readonly NotificationItem[],
-  ctx: NotifyContext,
-): Promise<NotifyOutcomes> {
-  let secret: string | undefined;
-  if (receiver.hmac_secret_env) {
-    secret = ctx.env[receiver.hmac_secret_env];
-    if (!secret) return items.map(() => unsent(`${receiver.hmac_secret_env} is not set`));
-  }
-  const out: NotifyOutcomes = [];
-  for (const item of items) {
-    const body = JSON.stringify(toWebhookMessage(item.alert, item.event, receiver.name, ctx));
-    const headers: Record<string, string> = secret
-      ? { [SIGNATURE_HEADER]: signBody(body, secret) }
-      : {};
-    out.push(await postJson(ctx.fetch, receiver.url, body, headers, ctx.retry));
-  }
-  return out;
-}
+export const sendWebhook: Sender<WebhookReceiver> = (receiver, items, ctx) =>
+  sendEach(
+    { url: receiver.url, hmacSecretEnv: receiver.hmac_secret_env },
+    items,
+    (item) => toWebhookMessage(item.alert, item.event, receiver.name, ctx),
+    ctx,
+  );

@@ -1,7 +1,7 @@
 /**
  * @module
  * Real HTTP servers on 127.0.0.1 standing in for Alertmanager, PagerDuty, Slack and webhooks in
- * the alert tests (not used by production code).
+ * the alert, report and HTTP delivery tests (not used by production code).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -53,6 +53,8 @@ export type ReconcileReport = {
   to: string;
   by: ReconcileBy;
   rows: ReconcileRow[];
+  /** Per provider and tier, every group together (key `TOTAL`): the headline coverage. */
+  totals: ReconcileRow[];
 };
 
 const DAY = 86_400;
@@ -297,6 +299,8 @@ export async function getReconcileReport(
     if (rated) a.ratedObservedCost = a.ratedObservedCost.plus(hour.cost);
   }
 
+  // Totals first: finish() writes the accumulated money into the rows it is given.
+  const totals = totalsOf([...groups.values()]).map(finish);
   const rows = [...groups.values()].map(finish);
   rows.sort(
     (x, y) =>
@@ -309,7 +313,37 @@ export async function getReconcileReport(
     to: params.to.toISOString(),
     by: params.by,
     rows,
+    totals,
   };
+}
+
+/** One total per provider and tier, summed from its groups (accumulators left untouched). */
+function totalsOf(accs: Acc[]): Acc[] {
+  const totals = new Map<string, Acc>();
+  for (const a of accs) {
+    const id = `${a.row.provider}|${a.row.tier}`;
+    let t = totals.get(id);
+    if (!t) {
+      t = emptyAcc(a.row.provider, 'TOTAL', a.row.tier);
+      totals.set(id, t);
+    }
+    for (const kind of TOKEN_KINDS) t.row.billed[kind] += a.row.billed[kind];
+    t.row.billed.requests += a.row.billed.requests;
+    const o = t.row.observed;
+    o.uncachedInput += a.row.observed.uncachedInput;
+    o.cacheRead += a.row.observed.cacheRead;
+    o.cacheWrite += a.row.observed.cacheWrite;
+    o.output += a.row.observed.output;
+    o.calls += a.row.observed.calls;
+    o.usageMissingCalls += a.row.observed.usageMissingCalls;
+    if (a.billedCost) t.billedCost = (t.billedCost ?? Decimal.ZERO).plus(a.billedCost);
+    t.observedCost = t.observedCost.plus(a.observedCost);
+    t.atProvider = t.atProvider.plus(a.atProvider);
+    t.ratedObservedCost = t.ratedObservedCost.plus(a.ratedObservedCost);
+  }
+  return [...totals.values()].sort(
+    (x, y) => x.row.provider.localeCompare(y.row.provider) || x.row.tier.localeCompare(y.row.tier),
+  );
 }
 
 /** The provider's price of a cache write of either TTL, weighted by the day's billed writes. */

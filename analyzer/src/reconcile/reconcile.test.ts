@@ -178,6 +178,14 @@ describe('getReconcileReport', () => {
       priceDriftUsd: '-0.000225',
       coverage: { tokens: 1, cost: 1 },
     });
+    // The live total: 0.00525 + 0.0099 billed, 0.0018 of it never observed, −0.000225 of drift.
+    expect(report.totals.find((r) => r.tier === 'live')).toMatchObject({
+      key: 'TOTAL',
+      billed: { costUsd: '0.01515' },
+      observed: { calls: 3, usageMissingCalls: 1, costUsd: '0.013125' },
+      unexplainedUsd: '0.0018',
+      priceDriftUsd: '-0.000225',
+    });
     expect(batch).toMatchObject({
       key: '2026-12-01',
       tier: 'batch',

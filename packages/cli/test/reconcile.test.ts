@@ -284,7 +284,14 @@ describe('tokenwatch reconcile', () => {
 
   it('fetches both providers from their admin endpoints, following pages, idempotently', async () => {
     const before = await report();
-    for (const provider of ['openai', 'anthropic']) {
+    const usagePath = {
+      openai: '/v1/organization/usage/completions',
+      anthropic: '/v1/organizations/usage_report/messages',
+    };
+    for (const provider of ['openai', 'anthropic'] as const) {
+      const asked = () => fake.requests.filter((r) => r.path === usagePath[provider]).length;
+      const askedBefore = asked();
+      // Eight days of hourly buckets are more than one page (at most 168 buckets) holds.
       const out = JSON.parse(
         await cli(
           'reconcile',
@@ -292,7 +299,7 @@ describe('tokenwatch reconcile', () => {
           '--provider',
           provider,
           '--since',
-          '2d',
+          '8d',
           '--base-url',
           fake.url,
           '--format',
@@ -300,6 +307,7 @@ describe('tokenwatch reconcile', () => {
         ),
       ) as Row[];
       expect(out[0]).toMatchObject({ provider });
+      expect(asked() - askedBefore).toBe(2);
     }
     const after = await report();
     for (const model of [GPT4O, MINI, SONNET]) {

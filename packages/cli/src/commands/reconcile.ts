@@ -131,7 +131,8 @@ export function registerReconcile(program: Command): void {
           to: now,
           by: opts.by,
         });
-        const rows = report.rows.map((r) => flatten(r, opts.by));
+        // The totals close the table, one per provider and tier, keyed TOTAL.
+        const rows = [...report.rows, ...report.totals].map((r) => flatten(r, opts.by));
         if (format === 'table' && rows.length === 0) {
           process.stdout.write(
             'No provider usage imported for this range: run `tokenwatch reconcile import` or `fetch`.\n',

@@ -78,7 +78,7 @@ export function createAnalyzer(deps: {
     readRoutes({ reads: READS, store, settings: current, auth, alerts: () => alerts.engine }),
   );
   app.route('/api/v1', analyticsRoutes({ store, settings: current, auth }));
-  app.route('/api/v1', budgetRoutes({ store, settings: current, counter: () => budgets, auth }));
+  app.route('/api/v1', budgetRoutes({ counter: () => budgets, auth }));
   const alerts = replaceableAlertEngine(() =>
     createAlertEngine({
       store,

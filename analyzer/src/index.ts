@@ -46,7 +46,14 @@ export {
   AgentContextSchema,
   AgentFailureCostSchema,
   AgentTaskStatsSchema,
+  AnomaliesResultSchema,
+  AnomalyOccurrenceSchema,
+  AnomalySchema,
   type AnyRead,
+  anomaliesRead,
+  BudgetStatusSchema,
+  BudgetsResultSchema,
+  budgetsRead,
   CacheResultSchema,
   ContextResultSchema,
   CostResultSchema,
@@ -85,18 +92,6 @@ export {
   tasksRead,
 } from './reads/index.ts';
 export {
-  buildWeeklyReport,
-  createReportScheduler,
-  isoWeekAt,
-  lastCompleteWeek,
-  parseIsoWeek,
-  type ReportScheduler,
-  renderWeeklyReport,
-  type WeeklyReport,
-  WeeklyReportSchema,
-} from './reports/index.ts';
-export { parseTime, TIME_FORMS, type TimeContext, type TimeEdge } from './shared/time-grammar.ts';
-export {
   DEFAULT_ADMIN_BASE_URLS,
   type FetchOptions,
   fetchProviderUsage,
@@ -111,3 +106,15 @@ export {
   type ReconcileReport,
   type ReconcileRow,
 } from './reconcile/index.ts';
+export {
+  buildWeeklyReport,
+  createReportScheduler,
+  isoWeekAt,
+  lastCompleteWeek,
+  parseIsoWeek,
+  type ReportScheduler,
+  renderWeeklyReport,
+  type WeeklyReport,
+  WeeklyReportSchema,
+} from './reports/index.ts';
+export { parseTime, TIME_FORMS, type TimeContext, type TimeEdge } from './shared/time-grammar.ts';

@@ -1,20 +1,12 @@
 import type { TenantVariables } from '@tokenwatch/auth';
 import { SCOPE_FIELDS, type ScopeField } from '@tokenwatch/config';
-import type { Store } from '@tokenwatch/store';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { compareDecimal } from '../analytics/decimal-text.ts';
-import { detectAnomalies, listAnomalyHistory } from '../anomalies/index.ts';
-import { type BudgetCheck, type BudgetCounter, evaluateBudgets } from '../budgets/index.ts';
-import { parseQuery, rangeOf } from './query-params.ts';
-import type { SettingsSource } from './settings.ts';
+import type { BudgetCheck, BudgetCounter } from '../budgets/index.ts';
+import { parseQuery } from './query-params.ts';
 
-const AtQuery = z.object({ at: z.coerce.date().optional() });
-const AnomaliesQuery = AtQuery.extend({
-  since: z.string().optional(),
-  until: z.string().optional(),
-});
 const CheckQuery = z.object(
   Object.fromEntries(SCOPE_FIELDS.map((f) => [f, z.string().optional()])) as Record<
     (typeof SCOPE_FIELDS)[number],
@@ -62,50 +54,14 @@ function summarize(check: BudgetCheck) {
   };
 }
 
-/** Tenant-scoped anomaly and budget routes (mounted under /api/v1). */
+/** The budget check the instrumentation's remote guard asks before each call (under /api/v1). */
 export function budgetRoutes(deps: {
-  store: Store;
-  /** The config in effect (it changes when `serve` reloads its config). */
-  settings: SettingsSource;
   /** The budget counter in effect: a reload that changes budgets swaps in a new one. */
   counter: () => BudgetCounter;
   auth: MiddlewareHandler<{ Variables: TenantVariables }>;
 }): Hono<{ Variables: TenantVariables }> {
   const app = new Hono<{ Variables: TenantVariables }>();
-  const { store, settings, counter, auth } = deps;
-
-  // `at` (default now): what burns at that moment; `since`/`until`: the anomalies the alert
-  // engine recorded in that range, with start, end, peak ratio and cost.
-  app.get('/anomalies', auth, async (c) => {
-    const q = parseQuery(AnomaliesQuery, c.req.query());
-    if (q.since !== undefined || q.until !== undefined) {
-      if (q.at) throw new HTTPException(400, { message: 'at: give either at or since/until' });
-      const range = rangeOf({ since: q.since ?? '24h', until: q.until });
-      const anomalies = await listAnomalyHistory(store, { tenant: c.get('tenant'), ...range });
-      return c.json({ range, anomalies });
-    }
-    const now = q.at ?? new Date();
-    const anomalies = await detectAnomalies(store, {
-      tenant: c.get('tenant'),
-      now,
-      config: settings().config.anomalies,
-    });
-    return c.json({ at: now, anomalies });
-  });
-
-  app.get('/budgets', auth, async (c) => {
-    const q = parseQuery(AtQuery, c.req.query());
-    const now = q.at ?? new Date();
-    const { config } = settings();
-    const budgets = await evaluateBudgets(store, {
-      budgets: config.budgets,
-      timezone: config.timezone,
-      now,
-      tenant: c.get('tenant'),
-      record: false,
-    });
-    return c.json({ at: now, budgets });
-  });
+  const { counter, auth } = deps;
 
   // The instrumentation's remote guard asks here before each call: answered from memory, no query.
   // Attribution comes as fields (`?agent=a&team=t`) or as `?scope=agent:a,team:t`.

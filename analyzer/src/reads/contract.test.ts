@@ -11,6 +11,8 @@ const ASKED: Record<string, RawParams[]> = {
   cache: [{}, { since: '2026-12-01T09:30', until: 'today', limit: '2' }],
   failures: [{}, { since: '90m', until: '2026-12-09T12:00:00+01:00', limit: '10000' }],
   context: [{}, { since: '2w', until: 'yesterday', limit: '1' }],
+  anomalies: [{}, { at: '2026-12-01' }, { since: '3d' }, { until: '2026-12-08', limit: '3' }],
+  budgets: [{}, { at: 'yesterday', limit: '20' }],
 };
 
 describe('the read contract', () => {

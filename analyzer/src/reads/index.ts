@@ -1,3 +1,5 @@
+import { anomaliesRead } from './anomalies.ts';
+import { budgetsRead } from './budgets.ts';
 import { cacheRead } from './cache.ts';
 import { contextRead } from './context.ts';
 import type { AnyRead } from './contract.ts';
@@ -15,8 +17,17 @@ export const READS: readonly AnyRead[] = [
   cacheRead,
   failuresRead,
   contextRead,
+  anomaliesRead,
+  budgetsRead,
 ];
 
+export {
+  AnomaliesResultSchema,
+  AnomalyOccurrenceSchema,
+  AnomalySchema,
+  anomaliesRead,
+} from './anomalies.ts';
+export { BudgetStatusSchema, BudgetsResultSchema, budgetsRead } from './budgets.ts';
 export { AgentCacheStatsSchema, CacheResultSchema, cacheRead } from './cache.ts';
 export {
   httpReadClient,

@@ -141,6 +141,13 @@ const VERBS: Record<string, string[]> = {
   context: ['context', ...range, '--format', 'json'],
   'context, cut': ['context', ...range, '--limit', '1', '--format', 'json'],
   'context table, cut': ['context', ...range, '--limit', '1'],
+  budgets: ['budgets', '--at', UNTIL, '--format', 'json'],
+  'budgets, cut': ['budgets', '--at', UNTIL, '--limit', '2', '--format', 'json'],
+  'budgets table': ['budgets', '--at', UNTIL],
+  anomalies: ['anomalies', '--at', UNTIL, '--format', 'json'],
+  'anomalies table': ['anomalies', '--at', UNTIL],
+  'anomalies recorded': ['anomalies', ...range, '--format', 'json'],
+  'anomalies recorded table': ['anomalies', ...range],
 };
 
 /** Every verb's output through serve, then straight from the store. */
@@ -154,7 +161,15 @@ beforeAll(async () => {
   configFile = join(dataDir, 'tokenwatch.yaml');
   writeFileSync(
     configFile,
-    ['timezone: Europe/Berlin', 'alerts:', '  evaluate_every: 1h', ''].join('\n'),
+    [
+      'timezone: Europe/Berlin',
+      'alerts:',
+      '  evaluate_every: 1h',
+      'budgets:',
+      '  - { id: researcher-day, scope: { agent: researcher }, period: rolling, window: 24h, limit_usd: 0.005 }',
+      '  - { id: per-agent, per: agent, period: rolling, window: 24h, limit_usd: 0.002 }',
+      '',
+    ].join('\n'),
   );
   serve = await startServe(dataDir, [], { TOKENWATCH_CONFIG: configFile });
   const response = await fetch(`${serve.url}/v1/traces`, {
@@ -340,5 +355,48 @@ describe('every read verb through serve and in process', () => {
       agents: { shown: 1, total: 3 },
       taskCostRegressions: { shown: 1, total: 3 },
     });
+  });
+
+  it('budgets: every instance at the moment asked, by hand', () => {
+    const budgets = JSON.parse(outputs.store.budgets!.stdout);
+    expect(budgets.at).toBe(UNTIL);
+    const figures = budgets.budgets
+      .map((b: { budgetId: string; instance: string; spent: string; fraction: number }) => [
+        b.budgetId,
+        b.instance,
+        b.spent,
+        b.fraction,
+      ])
+      .sort();
+    expect(figures).toEqual([
+      ['per-agent', 'agent=fixer', '0.0021', 1.05],
+      ['per-agent', 'agent=researcher', '0.0065', 3.25],
+      ['per-agent', 'agent=writer', '0.00175', 0.875],
+      ['researcher-day', '', '0.0065', 1.3],
+    ]);
+    const researcher = budgets.budgets.find(
+      (b: { budgetId: string }) => b.budgetId === 'researcher-day',
+    );
+    expect(researcher.thresholds.reached).toEqual([0.5, 0.8, 1]);
+    const cut = JSON.parse(outputs.store['budgets, cut']!.stdout);
+    expect(cut.budgets).toHaveLength(2);
+    expect(cut.truncated).toEqual({ budgets: { shown: 2, total: 4 } });
+  });
+
+  it('anomalies: none at that moment, and none recorded in the range', () => {
+    expect(JSON.parse(outputs.store.anomalies!.stdout)).toEqual({
+      at: UNTIL,
+      anomalies: [],
+      truncated: {},
+    });
+    expect(JSON.parse(outputs.store['anomalies recorded']!.stdout)).toEqual({
+      range: { from: SINCE, to: UNTIL },
+      anomalies: [],
+      truncated: {},
+    });
+    expect(outputs.store['anomalies table']!.stdout).toBe('No burn-rate anomalies.\n');
+    expect(outputs.store['anomalies recorded table']!.stdout).toBe(
+      `No burn-rate anomalies from ${SINCE} to ${UNTIL}.\n`,
+    );
   });
 });

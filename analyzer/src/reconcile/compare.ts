@@ -69,9 +69,19 @@ function isBatch(line: BilledLine): boolean {
   return line.batch === 'true' || line.serviceTier === 'batch' || line.serviceTier === 'flex';
 }
 
-function billedKey(line: BilledLine, by: ReconcileBy): string {
+/**
+ * Provider projects, workspaces and API keys → Tokenwatch projects (tokenwatch.yaml `reconcile`),
+ * so a provider's project lines up with the calls attributed to the same project.
+ */
+export type ProjectMapping = {
+  projects: Readonly<Record<string, string>>;
+  apiKeys: Readonly<Record<string, string>>;
+};
+
+function billedKey(line: BilledLine, by: ReconcileBy, mapping: ProjectMapping | undefined): string {
   if (by === 'model') return line.model;
-  if (by === 'project') return line.project;
+  if (by === 'project')
+    return mapping?.projects[line.project] ?? mapping?.apiKeys[line.apiKey] ?? line.project;
   if (by === 'api_key') return line.apiKey;
   return new Date(dayOf(line.bucketStart) * 1000).toISOString().slice(0, 10);
 }
@@ -225,7 +235,7 @@ function finish(acc: Acc): ReconcileRow {
  */
 export async function getReconcileReport(
   store: Store,
-  params: { tenant: string; from: Date; to: Date; by: ReconcileBy },
+  params: { tenant: string; from: Date; to: Date; by: ReconcileBy; mapping?: ProjectMapping },
 ): Promise<ReconcileReport> {
   const fromSec = dayOf(Math.floor(params.from.getTime() / 1000));
   const toSec = Math.ceil(params.to.getTime() / 1000);
@@ -253,7 +263,8 @@ export async function getReconcileReport(
   };
 
   for (const line of usage) {
-    const a = acc(line.provider, billedKey(line, params.by), isBatch(line) ? 'batch' : 'live');
+    const key = billedKey(line, params.by, params.mapping);
+    const a = acc(line.provider, key, isBatch(line) ? 'batch' : 'live');
     const day = dayOf(line.bucketStart);
     for (const kind of TOKEN_KINDS) {
       a.row.billed[kind] += line.tokens[kind];

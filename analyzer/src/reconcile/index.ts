@@ -1,5 +1,6 @@
 export {
   getReconcileReport,
+  type ProjectMapping,
   RECONCILE_BY,
   type ReconcileBy,
   type ReconcileReport,

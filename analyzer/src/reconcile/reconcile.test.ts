@@ -195,6 +195,52 @@ describe('getReconcileReport', () => {
     });
   });
 
+  it("maps the provider's keys and workspaces to Tokenwatch projects", async () => {
+    // The calls carry no project: the key's lines stay apart until they are mapped to ''.
+    const unmapped = await getReconcileReport(t.store, { ...range, by: 'project' });
+    expect(unmapped.rows.filter((r) => r.tier === 'live').map((r) => r.key)).toEqual(['']);
+    const other = await getReconcileReport(t.store, {
+      ...range,
+      by: 'project',
+      mapping: { projects: {}, apiKeys: { apikey_01: 'checkout' } },
+    });
+    // The billed side moves to checkout, the observed calls (no project) stay under ''.
+    const live = other.rows.filter((r) => r.tier === 'live');
+    expect(live.map((r) => [r.key, r.billed.costUsd, r.observed.calls])).toEqual([
+      ['', null, 3],
+      ['checkout', '0.01515', 0],
+    ]);
+
+    // A tenant whose calls are attributed to checkout: mapped, both sides meet in one row.
+    await insertLlmCalls(t.store, [
+      makeCall({
+        tenant: 'shop',
+        provider: 'anthropic',
+        responseModel: SONNET,
+        project: 'checkout',
+        at: at('2026-11-30T23:30:00Z'),
+        inputTokens: 600,
+        cacheWriteTokens: 200,
+        outputTokens: 60,
+        totalCost: '0.00345',
+      }),
+    ]);
+    await importProviderExport(t.store, {
+      tenant: 'shop',
+      provider: 'anthropic',
+      json: [usagePage, costPage],
+    });
+    const shop = await getReconcileReport(t.store, {
+      ...range,
+      tenant: 'shop',
+      by: 'project',
+      mapping: { projects: {}, apiKeys: { apikey_01: 'checkout' } },
+    });
+    expect(shop.rows.filter((r) => r.tier === 'live')).toMatchObject([
+      { key: 'checkout', billed: { costUsd: '0.01515' }, observed: { calls: 1 } },
+    ]);
+  });
+
   it('stores a bucket once however often it is imported', async () => {
     const before = await getReconcileReport(t.store, { ...range, by: 'model' });
     await importProviderExport(t.store, {

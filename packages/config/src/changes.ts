@@ -60,6 +60,7 @@ const SECTIONS: readonly [name: string, read: (c: Config) => unknown][] = [
   ['anomalies', (c) => c.anomalies],
   ['alerts', (c) => c.alerts],
   ['reports', (c) => c.reports],
+  ['reconcile', (c) => c.reconcile],
   ['retention', (c) => c.retention],
 ];
 

@@ -36,6 +36,7 @@ export {
   loadConfig,
   loadConfigWithChecksum,
 } from './load.ts';
+export { type ReconcileConfig, ReconcileSchema } from './reconcile-schema.ts';
 export {
   REPORT_DAYS,
   REPORT_FORMATS,

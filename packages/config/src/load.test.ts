@@ -55,6 +55,7 @@ describe('loadConfig', () => {
         min_tokens: 2000,
         min_cost_usd: 0.01,
       },
+      reconcile: { projects: {}, apiKeys: {} },
     });
   });
 

@@ -8,6 +8,7 @@ import type { AlertsConfig } from './alerts-schema.ts';
 import type { AnomaliesConfig, BudgetConfig } from './analytics-schema.ts';
 import { envInt, envString } from './env.ts';
 import { ConfigError } from './errors.ts';
+import { type ReconcileConfig, toReconcileConfig } from './reconcile-schema.ts';
 import type { ReportsConfig } from './reports-schema.ts';
 import { type ATTRIBUTION_FIELDS, ConfigFileSchema } from './schema.ts';
 
@@ -35,6 +36,7 @@ export type Config = {
   anomalies: AnomaliesConfig;
   reports: ReportsConfig;
   alerts: AlertsConfig;
+  reconcile: ReconcileConfig;
 };
 
 /** Command-line values, which win over the environment, which wins over the file. */
@@ -167,6 +169,7 @@ export function loadConfigWithChecksum(options: ConfigSources = {}): LoadedConfi
     anomalies: c.anomalies,
     reports: c.reports,
     alerts: c.alerts,
+    reconcile: toReconcileConfig(c.reconcile),
   };
   return { config, sha256: createHash('sha256').update(text).digest('hex') };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AlertsSchema } from './alerts-schema.ts';
 import { AnomaliesSchema, BudgetSchema } from './analytics-schema.ts';
 import { isTimeZone } from './fields.ts';
+import { ReconcileSchema } from './reconcile-schema.ts';
 import { ReportsSchema } from './reports-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side instances).
@@ -152,6 +153,9 @@ export const ConfigFileSchema = z
     alerts: AlertsSchema.prefault({}).describe('Alert rules and the receivers they notify.'),
     reports: ReportsSchema.default(ReportsSchema.parse({})).describe(
       'The weekly cost report: schedule, formats, deliveries.',
+    ),
+    reconcile: ReconcileSchema.prefault({}).describe(
+      "How the providers' projects, workspaces and API keys map to Tokenwatch projects.",
     ),
     retention: z
       .object({

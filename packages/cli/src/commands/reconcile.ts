@@ -130,6 +130,7 @@ export function registerReconcile(program: Command): void {
           from,
           to: now,
           by: opts.by,
+          mapping: config.reconcile,
         });
         // The totals close the table, one per provider and tier, keyed TOTAL.
         const rows = [...report.rows, ...report.totals].map((r) => flatten(r, opts.by));

@@ -12,6 +12,7 @@ import { getFailureCost } from '../analytics/failures.ts';
 import { getTaskCostRegressions } from '../analytics/regression.ts';
 import type { TimeRange } from '../analytics/time-range.ts';
 import type { Anomaly } from '../anomalies/index.ts';
+import { getReconcileReport } from '../reconcile/compare.ts';
 import { parseDuration } from '../shared/duration.ts';
 import { formatNumber, percent } from './labels.ts';
 import type { AlertCandidate } from './types.ts';
@@ -141,6 +142,33 @@ export async function analyticsCandidates(
             retries: f.retries,
           }),
         );
+    case 'coverage_drop': {
+      // The provider's billed cost against what Tokenwatch observed of it, per provider.
+      const report = await getReconcileReport(store, {
+        tenant,
+        ...windowBefore(now, rule.window),
+        by: 'model',
+      });
+      return report.totals.flatMap((t) => {
+        const coverage = t.coverage.cost;
+        const billed = Number(t.billed.costUsd ?? 0);
+        if (t.tier !== 'live' || coverage === null || billed < rule.min_billed_usd) return [];
+        if (coverage >= rule.min_coverage) return [];
+        return [
+          candidate(
+            { provider: t.provider, entity: `provider:${t.provider}` },
+            {
+              entity_name: `provider ${t.provider}`,
+              provider: t.provider,
+              coverage_pct: percent(coverage),
+              min_coverage_pct: percent(rule.min_coverage),
+              billed_usd: t.billed.costUsd ?? '0',
+              unexplained_usd: t.unexplainedUsd ?? '0',
+            },
+          ),
+        ];
+      });
+    }
     case 'unpriced_calls': {
       const { total } = await getCost(store, {
         tenant,

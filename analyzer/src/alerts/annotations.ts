@@ -48,4 +48,9 @@ export const DEFAULT_ANNOTATIONS: Record<AlertRuleKind, { summary: string; descr
       summary: '{{unpriced_calls}} calls without a price in {{entity_name}} ({{unpriced_pct}}%)',
       description: '{{unpriced_calls}} of {{calls}} calls have no price: add them to prices:.',
     },
+    coverage_drop: {
+      summary: 'Tokenwatch sees {{coverage_pct}}% of the {{provider}} bill',
+      description:
+        '{{unexplained_usd}} of {{billed_usd}} USD billed was never observed (under {{min_coverage_pct}}%): an uninstrumented service or key.',
+    },
   };

@@ -1,6 +1,8 @@
+import { AlertsSchema } from '@tokenwatch/config';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyticsCandidates } from '../alerts/analytics-signals.ts';
 import { makeCall } from '../shared/test-calls.ts';
 import { getReconcileReport } from './compare.ts';
 import { importProviderExport } from './import.ts';
@@ -255,5 +257,39 @@ describe('getReconcileReport', () => {
       billed: { costUsd: '0.01515' },
       unexplainedUsd: '0.0018',
     });
+  });
+
+  it('alerts when a provider bill is observed less than the coverage_drop rule wants', async () => {
+    const rule = (minCoverage: number) => {
+      const parsed = AlertsSchema.parse({
+        rules: [
+          {
+            name: 'unobserved_spend',
+            kind: 'coverage_drop',
+            severity: 'ticket',
+            window: '2d',
+            min_coverage: minCoverage,
+            min_billed_usd: 0.01,
+          },
+        ],
+      }).rules?.[0];
+      if (parsed?.kind !== 'coverage_drop') throw new Error('parsed as another kind');
+      return parsed;
+    };
+    const ctx = {
+      store: t.store,
+      tenant,
+      now: new Date(at('2026-12-02T00:00:00Z')),
+      pricer: undefined,
+      anomalies: { ok: true as const, value: [] },
+    };
+    // (0.00345 + 0.0099) / 0.01515 = 88.1% of the live bill observed; the batch line is apart.
+    const [alert, ...rest] = await analyticsCandidates(rule(0.95), ctx);
+    expect(rest).toEqual([]);
+    expect(alert).toMatchObject({
+      labels: { provider: 'anthropic', entity: 'provider:anthropic' },
+      values: { billed_usd: '0.01515', unexplained_usd: '0.0018', min_coverage_pct: '95' },
+    });
+    expect(await analyticsCandidates(rule(0.8), ctx)).toEqual([]);
   });
 });

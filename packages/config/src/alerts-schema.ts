@@ -67,6 +67,7 @@ export const ALERT_RULE_PLACEHOLDERS = {
     'retries',
   ],
   unpriced_calls: ['unpriced_calls', 'calls', 'unpriced_pct'],
+  coverage_drop: ['provider', 'coverage_pct', 'min_coverage_pct', 'billed_usd', 'unexplained_usd'],
 } as const;
 export type AlertRuleKind = keyof typeof ALERT_RULE_PLACEHOLDERS;
 
@@ -207,6 +208,26 @@ export const AlertRuleSchema = z.discriminatedUnion('kind', [
       kind: z.literal('unpriced_calls'),
       window,
       min_calls: z.number().int().positive().default(1),
+    })
+    .strict(),
+  z
+    .object({
+      ...ruleBase,
+      kind: z.literal('coverage_drop'),
+      window: duration
+        .default('7d')
+        .describe('Window compared, from the UTC day it starts in (provider buckets are UTC).'),
+      min_coverage: z
+        .number()
+        .gt(0)
+        .max(1)
+        .default(0.9)
+        .describe("Share of a provider's billed cost Tokenwatch must observe (0–1)."),
+      min_billed_usd: z
+        .number()
+        .nonnegative()
+        .default(1)
+        .describe('Billed cost in the window below which a provider is not judged.'),
     })
     .strict(),
 ]);

@@ -92,6 +92,8 @@ export {
   tasksRead,
 } from './reads/index.ts';
 export {
+  ADMIN_ENV,
+  createReconcileFetcher,
   DEFAULT_ADMIN_BASE_URLS,
   type FetchOptions,
   fetchProviderUsage,
@@ -102,6 +104,7 @@ export {
   RECONCILE_PROVIDERS,
   type ReconcileBy,
   ReconcileError,
+  type ReconcileFetcher,
   type ReconcileProvider,
   type ReconcileReport,
   type ReconcileRow,

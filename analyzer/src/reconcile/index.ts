@@ -20,3 +20,4 @@ export {
   ReconcileError,
   type ReconcileProvider,
 } from './lines.ts';
+export { ADMIN_ENV, createReconcileFetcher, type ReconcileFetcher } from './schedule.ts';

@@ -55,7 +55,11 @@ describe('loadConfig', () => {
         min_tokens: 2000,
         min_cost_usd: 0.01,
       },
-      reconcile: { projects: {}, apiKeys: {} },
+      reconcile: {
+        projects: {},
+        apiKeys: {},
+        fetch: { every: undefined, since: '3d', tenant: 'default' },
+      },
     });
   });
 

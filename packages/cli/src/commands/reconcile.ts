@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  ADMIN_ENV,
   DEFAULT_ADMIN_BASE_URLS,
   fetchProviderUsage,
   getReconcileReport,
@@ -19,12 +20,6 @@ import { type Command, Option } from 'commander';
 import { CliError, closeBackend, openBackend } from '../backend.ts';
 import { configFrom, formatOption, type GlobalOptions, parseTimeFlag } from '../options.ts';
 import { type Format, renderRecords } from '../output.ts';
-
-/** Where each provider's admin key and admin API override come from. */
-const ENV: Readonly<Record<ReconcileProvider, { key: string; url: string }>> = {
-  openai: { key: 'OPENAI_ADMIN_KEY', url: 'TOKENWATCH_OPENAI_ADMIN_URL' },
-  anthropic: { key: 'ANTHROPIC_ADMIN_KEY', url: 'TOKENWATCH_ANTHROPIC_ADMIN_URL' },
-};
 
 function providerOption(): Option {
   return new Option('--provider <provider>', 'whose export')
@@ -193,7 +188,7 @@ export function registerReconcile(program: Command): void {
         bucketWidth: '1h' | '1d';
         tenant: string;
       }>(command);
-      const env = ENV[opts.provider];
+      const env = ADMIN_ENV[opts.provider];
       const adminKey = process.env[env.key];
       if (!adminKey) throw new CliError(`set ${env.key} to an admin key of the organization`);
       const baseUrl =

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { createAnalyzer, createReportScheduler } from '@tokenwatch/analyzer';
+import {
+  createAnalyzer,
+  createReconcileFetcher,
+  createReportScheduler,
+} from '@tokenwatch/analyzer';
 import { type CollectorSettings, createCollector, createPricer } from '@tokenwatch/collector';
 import {
   type Config,
@@ -140,6 +144,7 @@ export async function startServer(
         log(`tokenwatch: report delivery ${delivery} failed: ${(err as Error).message}`),
     });
   let reports = createReports(live);
+  const providerUsage = createReconcileFetcher({ store, config: config.reconcile.fetch, log });
 
   const ready = (async () => {
     const result = await migrate(store);
@@ -151,6 +156,7 @@ export async function startServer(
     await rebuildBudgets();
     if (config.reports.enabled) reports.start();
     analyzer.alerts.start();
+    providerUsage.start();
     state.ready = true;
     state.reason = '';
   })();
@@ -247,6 +253,7 @@ export async function startServer(
         // A reload in progress finishes (it skips its remaining steps) before its parts stop.
         await reloader.idle();
         await reports.stop();
+        await providerUsage.stop();
         await analyzer.alerts.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -88,9 +88,6 @@ export function createAnalyzer(deps: {
         console.error(`tokenwatch: alert evaluation failed: ${(err as Error).message}`),
     }),
   );
-  app.get('/api/v1/alerts', auth, async (c) =>
-    c.json({ alerts: await alerts.engine.list({ tenant: c.get('tenant') }) }),
-  );
   return {
     app: app as unknown as Hono,
     get budgets() {

@@ -13,6 +13,7 @@ const ASKED: Record<string, RawParams[]> = {
   context: [{}, { since: '2w', until: 'yesterday', limit: '1' }],
   anomalies: [{}, { at: '2026-12-01' }, { since: '3d' }, { until: '2026-12-08', limit: '3' }],
   budgets: [{}, { at: 'yesterday', limit: '20' }],
+  alerts: [{}, { limit: '1' }],
 };
 
 describe('the read contract', () => {

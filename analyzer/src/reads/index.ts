@@ -1,3 +1,4 @@
+import { alertsRead } from './alerts.ts';
 import { anomaliesRead } from './anomalies.ts';
 import { budgetsRead } from './budgets.ts';
 import { cacheRead } from './cache.ts';
@@ -19,8 +20,10 @@ export const READS: readonly AnyRead[] = [
   contextRead,
   anomaliesRead,
   budgetsRead,
+  alertsRead,
 ];
 
+export { AlertsResultSchema, AlertViewSchema, alertsRead } from './alerts.ts';
 export {
   AnomaliesResultSchema,
   AnomalyOccurrenceSchema,

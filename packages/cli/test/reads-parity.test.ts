@@ -102,6 +102,7 @@ const spans = [
 let dataDir: string;
 let configFile: string;
 let serve: ServeProcess | undefined;
+let evaluation: { alerts: { fingerprint: string; muted: boolean }[] };
 
 /** The CLI in a child process; `through` sends it to the running serve. */
 async function tokenwatch(through: string | undefined, args: string[]) {
@@ -148,6 +149,9 @@ const VERBS: Record<string, string[]> = {
   'anomalies table': ['anomalies', '--at', UNTIL],
   'anomalies recorded': ['anomalies', ...range, '--format', 'json'],
   'anomalies recorded table': ['anomalies', ...range],
+  alerts: ['alerts', 'list', '--format', 'json'],
+  'alerts, cut': ['alerts', 'list', '--limit', '1', '--format', 'json'],
+  'alerts table': ['alerts', 'list'],
 };
 
 /** Every verb's output through serve, then straight from the store. */
@@ -192,6 +196,11 @@ beforeAll(async () => {
     if (calls === '5' && tasks === '3') break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // The engine evaluated at start, before the calls came: it evaluates again now, with its
+  // state, so both runs below see the alerts it opened and the thresholds it recorded.
+  evaluation = JSON.parse(
+    (await tokenwatch(serve.url, ['alerts', 'evaluate', '--format', 'json'])).stdout,
+  );
   for (const [name, args] of Object.entries(VERBS))
     outputs.serve[name] = await tokenwatch(serve.url, args);
   expect(await stopServe(serve.child)).toBe(0);
@@ -397,6 +406,59 @@ describe('every read verb through serve and in process', () => {
     expect(outputs.store['anomalies table']!.stdout).toBe('No burn-rate anomalies.\n');
     expect(outputs.store['anomalies recorded table']!.stdout).toBe(
       `No burn-rate anomalies from ${SINCE} to ${UNTIL}.\n`,
+    );
+  });
+
+  it('alerts: the open alerts, muted as the running engine mutes them', () => {
+    type Alert = {
+      fingerprint: string;
+      rule: string;
+      muted: boolean;
+      labels: Record<string, string>;
+    };
+    const alerts = JSON.parse(outputs.store.alerts!.stdout) as Alert[];
+    // By hand: 100 % of researcher-day and of per-agent for researcher and fixer (pages); 50 % and
+    // 80 % of each of those, muted by the 100 %; writer at 87.5 % reached 50 % and 80 %, not muted.
+    const summary = alerts
+      .map((a) => [
+        a.rule,
+        a.labels.budget_id,
+        a.labels.instance ?? '',
+        a.labels.threshold_pct,
+        a.muted,
+      ])
+      .sort();
+    expect(summary).toEqual(
+      [
+        ['budget_exhausted', 'researcher-day', '', '100', false],
+        ['budget_exhausted', 'per-agent', 'agent=researcher', '100', false],
+        ['budget_exhausted', 'per-agent', 'agent=fixer', '100', false],
+        ['budget_threshold', 'researcher-day', '', '50', true],
+        ['budget_threshold', 'researcher-day', '', '80', true],
+        ['budget_threshold', 'per-agent', 'agent=researcher', '50', true],
+        ['budget_threshold', 'per-agent', 'agent=researcher', '80', true],
+        ['budget_threshold', 'per-agent', 'agent=fixer', '50', true],
+        ['budget_threshold', 'per-agent', 'agent=fixer', '80', true],
+        ['budget_threshold', 'per-agent', 'agent=writer', '50', false],
+        ['budget_threshold', 'per-agent', 'agent=writer', '80', false],
+      ].sort(),
+    );
+    // The store keeps no mute flags: in process they are worked out as the engine did.
+    const engine = new Map(evaluation.alerts.map((a) => [a.fingerprint, a.muted]));
+    expect(alerts.map((a) => engine.get(a.fingerprint))).toEqual(alerts.map((a) => a.muted));
+    // The thresholds the engine recorded are no longer new to anyone looking afterwards.
+    const budgets = JSON.parse(outputs.store.budgets!.stdout);
+    expect(
+      budgets.budgets.map(
+        (b: { thresholds: { newlyReached: number[] } }) => b.thresholds.newlyReached,
+      ),
+    ).toEqual([[], [], [], []]);
+    expect(JSON.parse(outputs.store['alerts, cut']!.stdout)).toHaveLength(1);
+    expect(outputs.store['alerts, cut']!.stderr).toBe(
+      'tokenwatch: … 10 more rows; --limit to see them\n',
+    );
+    expect(outputs.store['alerts table']!.stdout).toMatch(
+      /^budget_threshold +firing \(muted\) +ticket +default +agent fixer on budget per-agent /m,
     );
   });
 });

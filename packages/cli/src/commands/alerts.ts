@@ -4,20 +4,16 @@ import {
   type AlertEvaluation,
   type AlertView,
   alertEntityName,
+  alertsRead,
   createAlertEngine,
   exportGrafanaAlertRules,
 } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
-import {
-  closeBackend,
-  getRemote,
-  openBackend,
-  remoteAlertsEvaluate,
-  remoteAlertsTest,
-} from '../backend.ts';
+import { closeBackend, openBackend, remoteAlertsEvaluate, remoteAlertsTest } from '../backend.ts';
 import { configFrom, formatOption, type GlobalOptions } from '../options.ts';
 import { renderRecords } from '../output.ts';
+import { readCommand } from './read-command.ts';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -27,34 +23,11 @@ export function registerAlerts(program: Command): void {
     .command('alerts')
     .description('alert rules, their state and their receivers');
 
-  alerts
-    .command('list')
-    .description('open and recent alerts with their state')
-    .option('--tenant <tenant>', 'only this tenant')
-    .addOption(formatOption())
-    .action(async (opts: { tenant?: string }, command: Command) => {
-      const global = command.optsWithGlobals<GlobalOptions>();
-      const config = configFrom(command);
-      const backend = await openBackend(config, global.server);
-      let list: AlertView[];
-      try {
-        list =
-          backend.kind === 'remote'
-            ? (
-                await getRemote<{ alerts: AlertView[] }>(backend, '/api/v1/alerts', {
-                  tenant: opts.tenant ?? 'default',
-                })
-              ).alerts
-            : await createAlertEngine({ store: backend.store, config }).list({
-                tenant: opts.tenant,
-              });
-      } finally {
-        await closeBackend(backend);
-      }
-      process.stdout.write(
-        global.format === 'json' ? json(list) : renderRecords(list.map(alertRecord), global.format),
-      );
-    });
+  readCommand(alerts, alertsRead, {
+    name: 'list',
+    description: 'open alerts with their state',
+    options: [['--limit <n>', 'alerts to show']],
+  });
 
   alerts
     .command('evaluate')

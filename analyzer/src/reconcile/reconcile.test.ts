@@ -1,8 +1,11 @@
 import { AlertsSchema } from '@tokenwatch/config';
+import { createPricer } from '@tokenwatch/pricing';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsCandidates } from '../alerts/analytics-signals.ts';
+import { buildWeeklyReport } from '../reports/build.ts';
+import { renderMarkdown } from '../reports/render-markdown.ts';
 import { makeCall } from '../shared/test-calls.ts';
 import { getReconcileReport } from './compare.ts';
 import { importProviderExport } from './import.ts';
@@ -291,5 +294,28 @@ describe('getReconcileReport', () => {
       values: { billed_usd: '0.01515', unexplained_usd: '0.0018', min_coverage_pct: '95' },
     });
     expect(await analyticsCandidates(rule(0.8), ctx)).toEqual([]);
+  });
+
+  it("shows each provider's bill against what was observed in the weekly report", async () => {
+    const report = await buildWeeklyReport(t.store, {
+      tenant,
+      from: new Date(at('2026-11-30T00:00:00Z')),
+      to: new Date(at('2026-12-07T00:00:00Z')),
+      timezone: 'UTC',
+      pricer: createPricer(),
+      now: new Date(at('2026-12-07T00:00:00Z')),
+    });
+    expect(report.providerCoverage).toEqual([
+      {
+        provider: 'anthropic',
+        billedUsd: '0.01515',
+        observedShare: expect.closeTo(0.01335 / 0.01515, 12),
+        unexplainedUsd: '0.0018',
+        priceDriftUsd: '-0.000225',
+      },
+    ]);
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain('## Provider bills');
+    expect(markdown).toContain('| anthropic | $0.02 | 88.1% | $0.0018 | -$0.00022 |');
   });
 });

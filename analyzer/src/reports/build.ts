@@ -21,6 +21,7 @@ import {
 import { getCompleteness } from './completeness.ts';
 import { getDailySeries } from './daily.ts';
 import { emptyWeekNotes } from './notes.ts';
+import { providerCoverageSection } from './provider-coverage.ts';
 import { type WeeklyReport, WeeklyReportSchema } from './schema.ts';
 import { isoWeekAt, shiftWeeks } from './week.ts';
 
@@ -175,6 +176,8 @@ export async function buildWeeklyReport(
     },
     daily,
   };
+  const providers = await providerCoverageSection(store, tenant, range);
+  if (providers.length > 0) report.providerCoverage = providers;
   return WeeklyReportSchema.parse(report);
 }
 

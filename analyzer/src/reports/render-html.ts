@@ -130,6 +130,20 @@ ${
       )
     : ''
 }
+${
+  report.providerCoverage?.length
+    ? `<h2>Provider bills</h2>${table(
+        ['provider', 'billed', 'observed', 'unexplained', 'price drift'],
+        report.providerCoverage.map((p) => [
+          e(p.provider),
+          e(usd(p.billedUsd)),
+          p.observedShare === null ? '-' : percent(p.observedShare),
+          e(usd(p.unexplainedUsd)),
+          e(signedUsd(p.priceDriftUsd)),
+        ]),
+      )}`
+    : ''
+}
 <h2>Data</h2><p>${e(dataSummary(report))}</p>
 </body></html>
 `;

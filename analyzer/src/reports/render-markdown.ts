@@ -134,6 +134,23 @@ export function renderMarkdown(report: WeeklyReport): string {
       ),
     );
   }
+  if (report.providerCoverage?.length) {
+    out.push(
+      '',
+      '## Provider bills',
+      '',
+      table(
+        ['provider', 'billed', 'observed', 'unexplained', 'price drift'],
+        report.providerCoverage.map((p) => [
+          p.provider,
+          usd(p.billedUsd),
+          p.observedShare === null ? '-' : percent(p.observedShare),
+          usd(p.unexplainedUsd),
+          signedUsd(p.priceDriftUsd),
+        ]),
+      ),
+    );
+  }
   out.push('', '## Data', '', dataSummary(report), '');
   return out.join('\n');
 }

@@ -208,6 +208,24 @@ export const WeeklyReportSchema = z.object({
     rejections: z.array(z.object({ reason: z.string(), spans: count, requests: count })),
   }),
   daily: z.array(DaySchema),
+  /**
+   * Each provider's bill against what Tokenwatch observed of it (`tokenwatch reconcile`); absent
+   * when no provider usage was imported or fetched for the week.
+   */
+  providerCoverage: z
+    .array(
+      z.object({
+        provider: z.string(),
+        billedUsd: usd,
+        /** Share of the bill Tokenwatch observed (at the provider's prices); null when 0 billed. */
+        observedShare: z.number().nullable(),
+        /** Billed, never observed. */
+        unexplainedUsd: usd,
+        /** Tokenwatch's cost of the observed tokens minus the provider's. */
+        priceDriftUsd: usd,
+      }),
+    )
+    .optional(),
 });
 
 /** A weekly report as `buildWeeklyReport` returns it. */

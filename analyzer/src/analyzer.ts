@@ -5,7 +5,6 @@ import type { Store } from '@tokenwatch/store';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { type AlertEngine, createAlertEngine } from './alerts/index.ts';
-import { analyticsRoutes } from './api/analytics-routes.ts';
 import { budgetRoutes } from './api/budget-routes.ts';
 import { readRoutes } from './api/read-routes.ts';
 import type { AnalyzerSettings } from './api/settings.ts';
@@ -14,7 +13,7 @@ import { READS } from './reads/index.ts';
 
 /** The analyzer as the serve process mounts it. */
 export type Analyzer = {
-  /** Routes under /api/v1: cost, tasks, cache, failures, context, anomalies, budgets (API-key authenticated, tenant-scoped). */
+  /** Routes under /api/v1: every read of the contract (`READS`) and /budgets/check, API-key authenticated and tenant-scoped. */
   app: Hono;
   /** In-memory spend per budget instance, for /budgets/check: feed it every stored call. */
   readonly budgets: BudgetCounter;
@@ -77,7 +76,6 @@ export function createAnalyzer(deps: {
     '/api/v1',
     readRoutes({ reads: READS, store, settings: current, auth, alerts: () => alerts.engine }),
   );
-  app.route('/api/v1', analyticsRoutes({ store, settings: current, auth }));
   app.route('/api/v1', budgetRoutes({ counter: () => budgets, auth }));
   const alerts = replaceableAlertEngine(() =>
     createAlertEngine({

@@ -93,6 +93,8 @@ export {
   TasksResultSchema,
   type Truncation,
   tasksRead,
+  WeeklyReportResultSchema,
+  weeklyReportRead,
 } from './reads/index.ts';
 export {
   ADMIN_ENV,

@@ -14,6 +14,11 @@ const ASKED: Record<string, RawParams[]> = {
   anomalies: [{}, { at: '2026-12-01' }, { since: '3d' }, { until: '2026-12-08', limit: '3' }],
   budgets: [{}, { at: 'yesterday', limit: '20' }],
   alerts: [{}, { limit: '1' }],
+  'weekly-report': [
+    {},
+    { week: '2026-W49', tz: 'Asia/Tokyo', by: 'team,agent', focus: 'true' },
+    { from: 'yesterday', to: 'today', at: '2026-12-09T08:00', format: 'md' },
+  ],
 };
 
 describe('the read contract', () => {

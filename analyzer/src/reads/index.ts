@@ -7,6 +7,7 @@ import type { AnyRead } from './contract.ts';
 import { costRead } from './cost.ts';
 import { failuresRead } from './failures.ts';
 import { tasksRead } from './tasks.ts';
+import { weeklyReportRead } from './weekly-report.ts';
 
 /**
  * Every read of the contract. The API mounts one route per entry (`api/read-routes.ts`); the CLI
@@ -21,6 +22,7 @@ export const READS: readonly AnyRead[] = [
   anomaliesRead,
   budgetsRead,
   alertsRead,
+  weeklyReportRead,
 ];
 
 export { AlertsResultSchema, AlertViewSchema, alertsRead } from './alerts.ts';
@@ -73,3 +75,4 @@ export {
   TasksResultSchema,
   tasksRead,
 } from './tasks.ts';
+export { WeeklyReportResultSchema, weeklyReportRead } from './weekly-report.ts';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -102,6 +102,7 @@ const spans = [
 let dataDir: string;
 let configFile: string;
 let serve: ServeProcess | undefined;
+let markdownFromApi: string;
 let evaluation: { alerts: { fingerprint: string; muted: boolean }[] };
 
 /** The CLI in a child process; `through` sends it to the running serve. */
@@ -152,6 +153,34 @@ const VERBS: Record<string, string[]> = {
   alerts: ['alerts', 'list', '--format', 'json'],
   'alerts, cut': ['alerts', 'list', '--limit', '1', '--format', 'json'],
   'alerts table': ['alerts', 'list'],
+  report: ['report', 'weekly', '--from', SINCE, '--to', UNTIL, '--at', UNTIL, '--format', 'json'],
+  'report markdown': ['report', 'weekly', '--from', SINCE, '--to', UNTIL, '--at', UNTIL],
+  'report focus': [
+    'report',
+    'weekly',
+    '--from',
+    SINCE,
+    '--to',
+    UNTIL,
+    '--at',
+    UNTIL,
+    '--format',
+    'focus',
+  ],
+  'report csv by team and model': [
+    'report',
+    'weekly',
+    '--from',
+    SINCE,
+    '--to',
+    UNTIL,
+    '--at',
+    UNTIL,
+    '--by',
+    'team,model',
+    '--format',
+    'csv',
+  ],
 };
 
 /** Every verb's output through serve, then straight from the store. */
@@ -203,6 +232,15 @@ beforeAll(async () => {
   );
   for (const [name, args] of Object.entries(VERBS))
     outputs.serve[name] = await tokenwatch(serve.url, args);
+  const { token } = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as {
+    token: string;
+  };
+  const document = await fetch(
+    `${serve.url}/api/v1/reports/weekly?${new URLSearchParams({ from: SINCE, to: UNTIL, at: UNTIL, format: 'md' })}`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
+  expect(document.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+  markdownFromApi = await document.text();
   expect(await stopServe(serve.child)).toBe(0);
   serve = undefined;
   for (const [name, args] of Object.entries(VERBS))
@@ -460,5 +498,23 @@ describe('every read verb through serve and in process', () => {
     expect(outputs.store['alerts table']!.stdout).toMatch(
       /^budget_threshold +firing \(muted\) +ticket +default +agent fixer on budget per-agent /m,
     );
+  });
+
+  it('report weekly: the same report both ways, and the document the API renders is the one printed', () => {
+    const report = JSON.parse(outputs.store.report!.stdout);
+    expect(report.week).toMatchObject({ from: SINCE, to: UNTIL, timezone: 'Europe/Berlin' });
+    expect(report.generatedAt).toBe(UNTIL);
+    expect(report.totals.current).toMatchObject({ costUsd: '0.01035', calls: 5 });
+    expect(
+      Object.fromEntries(
+        report.attribution.agent.map((l: { label: string; costUsd: string }) => [
+          l.label,
+          l.costUsd,
+        ]),
+      ),
+    ).toEqual({ researcher: '0.0065', fixer: '0.0021', writer: '0.00175' });
+    // Through serve, `?format=md` answers the rendered document: the Markdown the verb printed.
+    expect(markdownFromApi).toBe(outputs.store['report markdown']!.stdout);
+    expect(outputs.store['report focus']!.stdout.split('\r\n')[0]).toMatch(/^BilledCost,/);
   });
 });

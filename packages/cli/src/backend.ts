@@ -224,32 +224,6 @@ export function backendMigrate(backend: Backend): Promise<MigrationResult> {
   return callRemote<MigrationResult>(backend, '/api/v1/admin/migrate', {});
 }
 
-/** GETs a tenant-scoped analyzer route of a running server, acting for `tenant` with the admin token. */
-export async function getRemote<T>(
-  backend: { url: string; token: string },
-  path: string,
-  query: Record<string, string | undefined>,
-): Promise<T> {
-  const url = new URL(path, backend.url);
-  for (const [key, value] of Object.entries(query))
-    if (value !== undefined) url.searchParams.set(key, value);
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${backend.token}` } });
-  } catch (err) {
-    throw new CliError(
-      `Could not reach the Tokenwatch server at ${backend.url}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
-  }
-  const payload = (await response.json().catch(() => ({}))) as { error?: string };
-  if (!response.ok)
-    throw new CliError(payload.error ?? `${backend.url} answered ${response.status}`);
-  return payload as T;
-}
-
 async function callRemote<T>(
   backend: { url: string; token: string },
   path: string,

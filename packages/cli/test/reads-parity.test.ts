@@ -117,6 +117,7 @@ async function tokenwatch(through: string | undefined, args: string[]) {
 }
 
 const range = ['--since', SINCE, '--until', UNTIL];
+const week = ['report', 'weekly', '--from', SINCE, '--to', UNTIL, '--at', UNTIL];
 
 /** Each verb as the test asks it, by a name for the assertions. */
 const VERBS: Record<string, string[]> = {
@@ -153,34 +154,10 @@ const VERBS: Record<string, string[]> = {
   alerts: ['alerts', 'list', '--format', 'json'],
   'alerts, cut': ['alerts', 'list', '--limit', '1', '--format', 'json'],
   'alerts table': ['alerts', 'list'],
-  report: ['report', 'weekly', '--from', SINCE, '--to', UNTIL, '--at', UNTIL, '--format', 'json'],
-  'report markdown': ['report', 'weekly', '--from', SINCE, '--to', UNTIL, '--at', UNTIL],
-  'report focus': [
-    'report',
-    'weekly',
-    '--from',
-    SINCE,
-    '--to',
-    UNTIL,
-    '--at',
-    UNTIL,
-    '--format',
-    'focus',
-  ],
-  'report csv by team and model': [
-    'report',
-    'weekly',
-    '--from',
-    SINCE,
-    '--to',
-    UNTIL,
-    '--at',
-    UNTIL,
-    '--by',
-    'team,model',
-    '--format',
-    'csv',
-  ],
+  report: [...week, '--format', 'json'],
+  'report markdown': week,
+  'report focus': [...week, '--format', 'focus'],
+  'report csv by team and model': [...week, '--by', 'team,model', '--format', 'csv'],
 };
 
 /** Every verb's output through serve, then straight from the store. */

@@ -21,8 +21,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeJsonTraces } from '../src/otlp/decode-json.ts';
 import { decodeProtobufTraces } from '../src/otlp/decode-protobuf.ts';
-import { loadOtlpTraceTypes } from '../src/otlp/testing/otlp-trace-proto.ts';
-import { recordGenAiSpans } from '../src/otlp/testing/sdk-spans.ts';
+import { loadOtlpTraceTypes } from '../test/support/otlp/otlp-trace-proto.ts';
+import { recordGenAiSpans } from '../test/support/otlp/sdk-spans.ts';
 
 const SPANS_PER_BATCH = 512;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);

@@ -3,9 +3,9 @@ import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeReceiver, startFakeReceiver } from '../../test/support/receivers.ts';
+import { callsEvery } from '../../test/support/test-calls.ts';
 import { floorMinute } from '../shared/duration.ts';
-import { callsEvery } from '../shared/test-calls.ts';
-import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
 import { createAlertEngine } from './engine.ts';
 import { listAlertOccurrences } from './history-repository.ts';
 

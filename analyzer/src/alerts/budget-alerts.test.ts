@@ -2,8 +2,8 @@ import { AlertsSchema, AnomaliesSchema, BudgetSchema } from '@tokenwatch/config'
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCall } from '../shared/test-calls.ts';
-import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
+import { type FakeReceiver, startFakeReceiver } from '../../test/support/receivers.ts';
+import { makeCall } from '../../test/support/test-calls.ts';
 import { type AlertEngine, type AlertEngineConfig, createAlertEngine } from './engine.ts';
 import { listDeliveries } from './state-repository.ts';
 

@@ -4,7 +4,7 @@ import { insertLlmCalls, queryRows } from '@tokenwatch/store';
 import { openTestStore } from '@tokenwatch/store/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { makeCall } from '../shared/test-calls.ts';
+import { makeCall } from '../../test/support/test-calls.ts';
 import type { AlertEngineConfig } from './engine.ts';
 import { exportGrafanaAlertRules } from './grafana.ts';
 

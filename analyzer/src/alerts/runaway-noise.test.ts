@@ -7,11 +7,11 @@ import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeReceiver, startFakeReceiver } from '../../test/support/receivers.ts';
+import { makeCall } from '../../test/support/test-calls.ts';
 import { createAnalyzer } from '../analyzer.ts';
 import { listAnomalyHistory } from '../anomalies/index.ts';
 import { floorMinute } from '../shared/duration.ts';
-import { makeCall } from '../shared/test-calls.ts';
-import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
 import { type AlertEvaluation, createAlertEngine } from './engine.ts';
 import { listAlertOccurrences } from './history-repository.ts';
 

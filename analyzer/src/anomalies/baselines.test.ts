@@ -3,8 +3,8 @@ import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CallSpec, callsEvery } from '../../test/support/test-calls.ts';
 import { floorMinute } from '../shared/duration.ts';
-import { type CallSpec, callsEvery } from '../shared/test-calls.ts';
 import { detectAnomalies } from './detect.ts';
 
 const SEC = 1000;

@@ -6,6 +6,7 @@ import { createPricer } from '@tokenwatch/pricing';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCall } from '../../test/support/test-calls.ts';
 import { type Analyzer, createAnalyzer } from '../analyzer.ts';
 import {
   costRead,
@@ -15,7 +16,6 @@ import {
   READS,
   ReadRequestError,
 } from '../reads/index.ts';
-import { makeCall } from '../shared/test-calls.ts';
 
 // The routes derived from the read contract, asked through the analyzer's own Hono app: the HTTP
 // client answers what the in-process client answers, for every read.

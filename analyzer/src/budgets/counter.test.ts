@@ -3,11 +3,11 @@ import type { LlmCall } from '@tokenwatch/schema';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCall } from '../../test/support/test-calls.ts';
+import { recentPlainDay } from '../../test/support/test-days.ts';
 import type { Attribution } from '../shared/scope.ts';
-import { makeCall } from '../shared/test-calls.ts';
 import { type BudgetCheckEntry, BudgetCounter } from './counter.ts';
 import { evaluateBudgets } from './evaluate.ts';
-import { recentPlainDay } from './test-days.ts';
 import type { BudgetStatus } from './types.ts';
 
 const TZ = 'America/New_York';

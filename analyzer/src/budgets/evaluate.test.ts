@@ -3,9 +3,9 @@ import { insertLlmCalls, queryRows } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type CallSpec, makeCall } from '../shared/test-calls.ts';
+import { type CallSpec, makeCall } from '../../test/support/test-calls.ts';
+import { recentDstDay, recentPlainDay } from '../../test/support/test-days.ts';
 import { evaluateBudgets } from './evaluate.ts';
-import { recentDstDay, recentPlainDay } from './test-days.ts';
 import type { BudgetStatus } from './types.ts';
 
 const TZ = 'America/New_York';

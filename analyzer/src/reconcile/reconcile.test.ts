@@ -3,10 +3,10 @@ import { createPricer } from '@tokenwatch/pricing';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCall } from '../../test/support/test-calls.ts';
 import { analyticsCandidates } from '../alerts/analytics-signals.ts';
 import { buildWeeklyReport } from '../reports/build.ts';
 import { renderMarkdown } from '../reports/render-markdown.ts';
-import { makeCall } from '../shared/test-calls.ts';
 import { getReconcileReport } from './compare.ts';
 import { importProviderExport } from './import.ts';
 

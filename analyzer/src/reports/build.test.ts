@@ -1,13 +1,13 @@
 import { AlertsSchema, AnomaliesSchema } from '@tokenwatch/config';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { budgets, pricer, seed, TENANT, TZ } from '../../test/support/report-fixture.ts';
 import { createAlertEngine } from '../alerts/engine.ts';
 import { recordAlertHistory } from '../alerts/history-repository.ts';
 import { fingerprintOf } from '../alerts/labels.ts';
 import type { AlertInstance } from '../alerts/types.ts';
 import { buildWeeklyReport } from './build.ts';
 import { type WeeklyReport, WeeklyReportSchema } from './schema.ts';
-import { budgets, pricer, seed, TENANT, TZ } from './test-fixture.ts';
 import { parseIsoWeek } from './week.ts';
 
 let t: TestStore;

@@ -1,7 +1,7 @@
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callsEvery } from '../shared/test-calls.ts';
+import { callsEvery } from '../../test/support/test-calls.ts';
 import { getCompleteness } from './completeness.ts';
 import { parseIsoWeek } from './week.ts';
 

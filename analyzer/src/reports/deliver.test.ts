@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeReceiver, startFakeReceiver } from '../shared/test-receivers.ts';
+import { type FakeReceiver, startFakeReceiver } from '../../test/support/receivers.ts';
+import { pricer, seed, TENANT, TZ } from '../../test/support/report-fixture.ts';
 import { buildWeeklyReport } from './build.ts';
 import { type DeliverDeps, deliverReport, type RenderableReport } from './deliver.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { WeeklyReportSchema } from './schema.ts';
-import { pricer, seed, TENANT, TZ } from './test-fixture.ts';
 import { parseIsoWeek } from './week.ts';
 
 let t: TestStore;

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Decimal } from '@tokenwatch/pricing';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countColor, decodePng } from '../../test/support/png.ts';
+import { pricer, seed, TENANT, TZ } from '../../test/support/report-fixture.ts';
 import { buildWeeklyReport } from './build.ts';
 import { FOCUS_COLUMNS, getFocusRows, renderFocusCsv } from './focus.ts';
 import { ATTRIBUTION_CSV_COLUMNS, renderAttributionCsv, renderJson } from './render-csv.ts';
@@ -12,8 +14,6 @@ import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { type WeeklyReport, WeeklyReportSchema } from './schema.ts';
 import { PALETTE } from './svg-charts.ts';
-import { pricer, seed, TENANT, TZ } from './test-fixture.ts';
-import { countColor, decodePng } from './test-png.ts';
 import { parseIsoWeek } from './week.ts';
 
 let t: TestStore;

@@ -2,13 +2,19 @@ import { BudgetSchema, loadConfig } from '@tokenwatch/config';
 import { insertLlmCalls } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  budgets as fixtureBudgets,
+  pricer,
+  seed,
+  TENANT,
+  TZ,
+} from '../../test/support/report-fixture.ts';
+import { makeCall } from '../../test/support/test-calls.ts';
 import { evaluateBudgets } from '../budgets/evaluate.ts';
-import { makeCall } from '../shared/test-calls.ts';
 import { buildWeeklyReport } from './build.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import type { WeeklyReport } from './schema.ts';
-import { budgets as fixtureBudgets, pricer, seed, TENANT, TZ } from './test-fixture.ts';
 import { parseIsoWeek } from './week.ts';
 import { renderWeeklyReport } from './weekly.ts';
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { budgets, pricer, seed, TENANT, TZ } from '../../test/support/report-fixture.ts';
 import { createReportScheduler, type ReportSchedulerConfig } from './scheduler.ts';
 import { WeeklyReportSchema } from './schema.ts';
-import { budgets, pricer, seed, TENANT, TZ } from './test-fixture.ts';
 
 let t: TestStore;
 let server: Server;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { startFakeReceiver } from '../../test/support/receivers.ts';
 import { type HttpSendContext, SIGNATURE_HEADER, sendJson } from './http-delivery.ts';
-import { startFakeReceiver } from './test-receivers.ts';
 
 const ctx = (env: Record<string, string> = {}): HttpSendContext => ({
   fetch,

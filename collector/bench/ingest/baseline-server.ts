@@ -14,7 +14,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { migrate, nsToDateTime64, openStore, TABLES } from '@tokenwatch/store';
-import { loadOtlpTraceTypes } from '../../src/otlp/testing/otlp-trace-proto.ts';
+import { loadOtlpTraceTypes } from '../../test/support/otlp/otlp-trace-proto.ts';
 
 // The protobufjs message shapes this server reads (int64/fixed64 arrive as `Long` objects).
 type Long = { toString(): string };

@@ -14,7 +14,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { recordGenAiSpans } from '../../src/otlp/testing/sdk-spans.ts';
 import {
   createWireReader,
   readLengthEnd,
@@ -22,6 +21,7 @@ import {
   skipField,
   WIRE_TYPE,
 } from '../../src/otlp/wire-reader.ts';
+import { recordGenAiSpans } from '../../test/support/otlp/sdk-spans.ts';
 
 /** Spans per export request: the OTel JS BatchSpanProcessor's default batch. */
 export const SPANS_PER_BATCH = 512;

@@ -8,10 +8,10 @@ import { queryRows } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadOtlpTraceTypes } from '../../test/support/otlp/otlp-trace-proto.ts';
+import { concat, fieldBytes, hexBytes, tag } from '../../test/support/otlp/proto-writer.ts';
+import { encodeWithProtobufjs } from '../../test/support/otlp/protobufjs-oracle.ts';
 import { type Collector, createCollector } from '../collector.ts';
-import { loadOtlpTraceTypes } from '../otlp/testing/otlp-trace-proto.ts';
-import { concat, fieldBytes, hexBytes, tag } from '../otlp/testing/proto-writer.ts';
-import { encodeWithProtobufjs } from '../otlp/testing/protobufjs-oracle.ts';
 
 // The malformed-input corpus, against a collector with the default limits (16 MiB bodies,
 // 256 attributes per span). After every case the server must still take valid data.

@@ -6,11 +6,11 @@ import { queryRows, runCommand } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { callBatch, TEST_START_NS } from '../../test/support/test-batches.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { Spool } from './spool.ts';
 import type { IngestBatch } from './spool-record.ts';
 import { StoreWriter } from './store-writer.ts';
-import { callBatch, TEST_START_NS } from './test-batches.ts';
 
 const now = TEST_START_NS;
 

@@ -5,10 +5,10 @@ import { queryRows, runCommand } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { callBatch } from '../../test/support/test-batches.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { Spool } from './spool.ts';
 import { StoreWriter } from './store-writer.ts';
-import { callBatch } from './test-batches.ts';
 
 const batch = (tenant: string, calls: number) => callBatch(tenant, calls);
 

@@ -1,10 +1,10 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
+import { createPrng } from '../../test/support/otlp/prng.ts';
+import { recordGenAiSpans } from '../../test/support/otlp/sdk-spans.ts';
 import { decodeJsonTraces } from './decode-json.ts';
 import type { OtlpDecodeErrorCode } from './errors.ts';
 import { OtlpDecodeError } from './errors.ts';
-import { createPrng } from './testing/prng.ts';
-import { recordGenAiSpans } from './testing/sdk-spans.ts';
 import { MAX_NESTING_DEPTH } from './wire-reader.ts';
 
 function failure(body: string): { code: OtlpDecodeErrorCode; message: string } {

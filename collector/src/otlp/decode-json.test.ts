@@ -1,15 +1,15 @@
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { decodeJsonTraces } from './decode-json.ts';
-import { decodeProtobufTraces } from './decode-protobuf.ts';
-import { recordRichSpan } from './testing/rich-span.ts';
+import { recordRichSpan } from '../../test/support/otlp/rich-span.ts';
 import {
   expectedDecodedSpan,
   FIXTURE_RESOURCE,
   FIXTURE_SCOPE,
   recordGenAiSpans,
-} from './testing/sdk-spans.ts';
+} from '../../test/support/otlp/sdk-spans.ts';
+import { decodeJsonTraces } from './decode-json.ts';
+import { decodeProtobufTraces } from './decode-protobuf.ts';
 import type { DecodedSpan, DecodedTraces } from './types.ts';
 import { validateSpan } from './validate-span.ts';
 

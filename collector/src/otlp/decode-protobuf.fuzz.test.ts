@@ -1,10 +1,7 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { decodeProtobufTraces } from './decode-protobuf.ts';
-import type { OtlpDecodeErrorCode } from './errors.ts';
-import { OtlpDecodeError } from './errors.ts';
-import { createPrng } from './testing/prng.ts';
+import { createPrng } from '../../test/support/otlp/prng.ts';
 import {
   concat,
   fieldBytes,
@@ -13,13 +10,16 @@ import {
   fieldVarint,
   tag,
   varint,
-} from './testing/proto-writer.ts';
+} from '../../test/support/otlp/proto-writer.ts';
 import {
   decodeWithProtobufjs,
   encodeWithProtobufjs,
   randomRequest,
-} from './testing/protobufjs-oracle.ts';
-import { recordGenAiSpans, recordSpans } from './testing/sdk-spans.ts';
+} from '../../test/support/otlp/protobufjs-oracle.ts';
+import { recordGenAiSpans, recordSpans } from '../../test/support/otlp/sdk-spans.ts';
+import { decodeProtobufTraces } from './decode-protobuf.ts';
+import type { OtlpDecodeErrorCode } from './errors.ts';
+import { OtlpDecodeError } from './errors.ts';
 
 /** Decodes and reports the outcome; anything but success or OtlpDecodeError fails the test. */
 function outcome(body: Uint8Array): 'ok' | OtlpDecodeErrorCode {

@@ -2,8 +2,6 @@ import { SpanKind } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { decodeProtobufTraces } from './decode-protobuf.ts';
-import { OtlpDecodeError } from './errors.ts';
 import {
   concat,
   fieldBytes,
@@ -14,8 +12,8 @@ import {
   fieldVarint,
   hexBytes,
   unknownFieldsOfEveryWireType,
-} from './testing/proto-writer.ts';
-import { recordRichSpan } from './testing/rich-span.ts';
+} from '../../test/support/otlp/proto-writer.ts';
+import { recordRichSpan } from '../../test/support/otlp/rich-span.ts';
 import {
   expectedDecodedSpan,
   FIXTURE_RESOURCE,
@@ -23,7 +21,9 @@ import {
   hrTime,
   recordGenAiSpans,
   recordSpans,
-} from './testing/sdk-spans.ts';
+} from '../../test/support/otlp/sdk-spans.ts';
+import { decodeProtobufTraces } from './decode-protobuf.ts';
+import { OtlpDecodeError } from './errors.ts';
 import type { DecodedSpan, DecodedTraces } from './types.ts';
 import { MAX_NESTING_DEPTH } from './wire-reader.ts';
 

@@ -1,5 +1,6 @@
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
+import { loadOtlpTraceTypes } from '../../test/support/otlp/otlp-trace-proto.ts';
 import {
   encodeStatusJson,
   encodeStatusProtobuf,
@@ -7,7 +8,6 @@ import {
   encodeTraceResponseProtobuf,
   RPC_CODES,
 } from './encode-response.ts';
-import { loadOtlpTraceTypes } from './testing/otlp-trace-proto.ts';
 
 const { response, rpcStatus } = loadOtlpTraceTypes();
 const toPlain = { longs: String, defaults: false };

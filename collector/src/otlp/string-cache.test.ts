@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createPrng } from '../../test/support/otlp/prng.ts';
 import { decodeUtf8, decodeUtf8Cached, MAX_CACHED_BYTES } from './string-cache.ts';
-import { createPrng } from './testing/prng.ts';
 
 function bufferOf(...strings: string[]): { buf: Buffer; view: DataView; ranges: number[][] } {
   const parts = strings.map((s) => Buffer.from(s, 'utf8'));

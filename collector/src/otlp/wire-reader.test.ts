@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { OtlpDecodeError } from './errors.ts';
 import {
   concat,
   fieldBytes,
@@ -8,7 +7,8 @@ import {
   fieldVarint,
   tag,
   varint,
-} from './testing/proto-writer.ts';
+} from '../../test/support/otlp/proto-writer.ts';
+import { OtlpDecodeError } from './errors.ts';
 import type { WireReader } from './wire-reader.ts';
 import {
   createWireReader,

@@ -17,7 +17,7 @@ import {
   seed,
   TENANT,
   TZ,
-} from '../../../analyzer/src/reports/test-fixture.ts';
+} from '../../../analyzer/test/support/report-fixture.ts';
 
 // The same two weeks as spans through the collector (tenant `otlp`) give the very report the
 // hand-checked store-seeded data (tenant `acme`) gives: every number of the report tests holds

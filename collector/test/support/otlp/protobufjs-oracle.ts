@@ -3,8 +3,8 @@
  * Random OTLP requests encoded by protobufjs, and protobufjs's decoding of any body converted
  * to the decoded shape: the independent oracle the hand-written decoder is checked against.
  */
-import type { Attributes, AttributeValue, DecodedTraces } from '../types.ts';
-import { SPAN_KINDS, STATUS_CODES } from '../types.ts';
+import type { Attributes, AttributeValue, DecodedTraces } from '../../../src/otlp/types.ts';
+import { SPAN_KINDS, STATUS_CODES } from '../../../src/otlp/types.ts';
 import { loadOtlpTraceTypes } from './otlp-trace-proto.ts';
 import type { Prng } from './prng.ts';
 

@@ -9,7 +9,7 @@ import { BudgetSchema } from '@tokenwatch/config';
 import { createPricer } from '@tokenwatch/pricing';
 import type { LlmCallInput } from '@tokenwatch/schema';
 import { insertLlmCalls, type Store, upsertTasks } from '@tokenwatch/store';
-import { makeCall } from '../shared/test-calls.ts';
+import { makeCall } from './test-calls.ts';
 
 export const TENANT = 'acme';
 export const TZ = 'Europe/Berlin';

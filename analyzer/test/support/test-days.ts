@@ -3,7 +3,7 @@
  * Recent local days for the budget tests. Data must be recent (the store's TTL drops rows older
  * than 400 days), so the tests pick their days relative to today instead of hard-coding dates.
  */
-import { addDays, localDateAt, startOfLocalDay } from '../shared/zoned-time.ts';
+import { addDays, localDateAt, startOfLocalDay } from '../../src/shared/zoned-time.ts';
 
 const HOUR_MS = 3_600_000;
 

@@ -16,8 +16,8 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { Attributes, AttributeValue, DecodedSpan } from '../types.ts';
-import { SPAN_KINDS, STATUS_CODES } from '../types.ts';
+import type { Attributes, AttributeValue, DecodedSpan } from '../../../src/otlp/types.ts';
+import { SPAN_KINDS, STATUS_CODES } from '../../../src/otlp/types.ts';
 import type { Prng } from './prng.ts';
 import { createPrng } from './prng.ts';
 

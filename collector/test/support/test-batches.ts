@@ -5,8 +5,8 @@
  */
 import { LlmCallSchema } from '@tokenwatch/schema';
 import { nsToDateTime64 } from '@tokenwatch/store';
-import type { OtelTraceRow } from './otel-rows.ts';
-import type { IngestBatch } from './spool-record.ts';
+import type { OtelTraceRow } from '../../src/ingest/otel-rows.ts';
+import type { IngestBatch } from '../../src/ingest/spool-record.ts';
 
 const now = BigInt(Date.now()) * 1_000_000n;
 let counter = 0;

@@ -6,7 +6,7 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { Attributes, DecodedSpan } from '../types.ts';
+import type { Attributes, DecodedSpan } from '../../../src/otlp/types.ts';
 import {
   expectedDecodedSpan,
   hrTime,

@@ -53,6 +53,7 @@ export {
   AnomalySchema,
   type AnyRead,
   alertsRead,
+  alertTableRecord,
   anomaliesRead,
   BudgetStatusSchema,
   BudgetsResultSchema,

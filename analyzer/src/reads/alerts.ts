@@ -77,18 +77,35 @@ export const alertsRead = defineRead({
     json: (result) => result.alerts,
     tables: (result) => [
       {
-        // Which entity an alert is about comes first, so identical rules differ.
-        records: result.alerts.map((a) => ({
-          rule: a.rule,
-          state: a.muted ? `${a.state} (muted)` : a.state,
-          severity: a.severity,
-          tenant: a.tenant,
-          entity: alertEntityName(a.labels, a.tenant),
-          summary: a.annotations.summary ?? '',
-          since: a.startsAt.toISOString(),
-        })),
+        records: result.alerts.map(alertTableRecord),
         truncated: result.truncated.alerts,
       },
     ],
   },
 });
+
+/**
+ * One row of an alert table (`alerts list`, `alerts evaluate`): which entity it is about stands
+ * beside the rule, so alerts of one rule differ. `startsAt` is a Date in process and an ISO string
+ * when the alert came over HTTP.
+ */
+export function alertTableRecord(a: {
+  rule: string;
+  state: string;
+  muted: boolean;
+  severity: string;
+  tenant: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: Date | string;
+}): Record<string, unknown> {
+  return {
+    rule: a.rule,
+    state: a.muted ? `${a.state} (muted)` : a.state,
+    severity: a.severity,
+    tenant: a.tenant,
+    entity: alertEntityName(a.labels, a.tenant),
+    summary: a.annotations.summary ?? '',
+    since: new Date(a.startsAt).toISOString(),
+  };
+}

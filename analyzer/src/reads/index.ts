@@ -25,7 +25,7 @@ export const READS: readonly AnyRead[] = [
   weeklyReportRead,
 ];
 
-export { AlertsResultSchema, AlertViewSchema, alertsRead } from './alerts.ts';
+export { AlertsResultSchema, AlertViewSchema, alertsRead, alertTableRecord } from './alerts.ts';
 export {
   AnomaliesResultSchema,
   AnomalyOccurrenceSchema,

@@ -2,9 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type AlertEvaluation,
-  type AlertView,
-  alertEntityName,
   alertsRead,
+  alertTableRecord,
   createAlertEngine,
   exportGrafanaAlertRules,
 } from '@tokenwatch/analyzer';
@@ -53,7 +52,7 @@ export function registerAlerts(program: Command): void {
         process.stdout.write(
           global.format === 'json'
             ? json(result)
-            : renderRecords(result.alerts.map(alertRecord), global.format),
+            : renderRecords(result.alerts.map(alertTableRecord), global.format),
         );
       } finally {
         await closeBackend(backend);
@@ -89,17 +88,4 @@ export function registerAlerts(program: Command): void {
       writeFileSync(opts.out, exportGrafanaAlertRules(configFrom(command), opts.datasourceUid));
       process.stderr.write(`tokenwatch: wrote ${opts.out}\n`);
     });
-}
-
-/** One row of `alerts list`: which entity it is about comes first, so identical rules differ. */
-function alertRecord(a: AlertView): Record<string, unknown> {
-  return {
-    rule: a.rule,
-    state: a.muted ? `${a.state} (muted)` : a.state,
-    severity: a.severity,
-    tenant: a.tenant,
-    entity: alertEntityName(a.labels, a.tenant),
-    summary: a.annotations.summary ?? '',
-    since: new Date(a.startsAt).toISOString(),
-  };
 }

@@ -39,7 +39,9 @@ function requests(o: FetchOptions, start: Date, end: Date, width: string): Reque
   if (o.provider === 'openai') {
     const range: [string, string][] = [
       ['start_time', String(Math.floor(start.getTime() / 1000))],
-      ['end_time', String(Math.floor(end.getTime() / 1000))],
+      // Whole seconds, rounded up: the range is exclusive, and rounding down would leave out the
+      // calls of the second the fetch runs in.
+      ['end_time', String(Math.ceil(end.getTime() / 1000))],
     ];
     return [
       {

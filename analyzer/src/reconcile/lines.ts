@@ -54,6 +54,32 @@ export function noTokens(): Record<TokenKind, number> {
   return { uncached_input: 0, cache_read: 0, cache_write_5m: 0, cache_write_1h: 0, output: 0 };
 }
 
+/**
+ * A line of one bucket with every dimension blank and nothing counted: what each parser's lines
+ * start from (and, as `bucket`, the marker that the bucket was compared).
+ */
+export function blankLine(
+  provider: ReconcileProvider,
+  bucketStart: number,
+  bucketWidth: ProviderUsageLine['bucketWidth'],
+): Omit<ProviderUsageLine, 'lineKind'> {
+  return {
+    provider,
+    bucketStart,
+    bucketWidth,
+    model: '',
+    project: '',
+    apiKey: '',
+    serviceTier: '',
+    batch: '',
+    lineItem: '',
+    costKind: '',
+    tokens: noTokens(),
+    requests: 0,
+    costUsd: Decimal.ZERO,
+  };
+}
+
 const WIDTHS = [
   { name: '1m', seconds: 60 },
   { name: '1h', seconds: 3600 },

@@ -6,12 +6,12 @@
  */
 import { Decimal } from '@tokenwatch/pricing';
 import {
+  blankLine,
   bucketWidthOf,
   count,
   dim,
   type ExportPage,
   money,
-  noTokens,
   type ProviderUsageLine,
   ReconcileError,
   type TokenKind,
@@ -46,21 +46,7 @@ export function parseAnthropicPages(pages: ExportPage[]): ProviderUsageLine[] {
     for (const bucket of buckets) {
       const start = seconds(bucket.starting_at, 'starting_at');
       const end = seconds(bucket.ending_at, 'ending_at');
-      const base = {
-        provider: 'anthropic' as const,
-        bucketStart: start,
-        bucketWidth: bucketWidthOf(start, end),
-        model: '',
-        project: '',
-        apiKey: '',
-        serviceTier: '',
-        batch: '',
-        lineItem: '',
-        costKind: '' as const,
-        tokens: noTokens(),
-        requests: 0,
-        costUsd: Decimal.ZERO,
-      };
+      const base = blankLine('anthropic', start, bucketWidthOf(start, end));
       if (!isCost) lines.push({ ...base, lineKind: 'bucket' });
       for (const r of (bucket.results ?? []) as Result[]) {
         if (isCost) {

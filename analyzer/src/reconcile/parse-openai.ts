@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { Decimal } from '@tokenwatch/pricing';
 import {
+  blankLine,
   bucketWidthOf,
   count,
   dim,
@@ -69,21 +69,7 @@ export function parseOpenAiPages(pages: ExportPage[]): ProviderUsageLine[] {
     const width = bucketWidthOf(0, Math.max(0, ...spans));
     for (const bucket of buckets) {
       const start = count(bucket.start_time, 'bucket start_time');
-      const base = {
-        provider: 'openai' as const,
-        bucketStart: start,
-        bucketWidth: width,
-        model: '',
-        project: '',
-        apiKey: '',
-        serviceTier: '',
-        batch: '',
-        lineItem: '',
-        costKind: '' as const,
-        tokens: noTokens(),
-        requests: 0,
-        costUsd: Decimal.ZERO,
-      };
+      const base = blankLine('openai', start, width);
       if (!isCost) lines.push({ ...base, lineKind: 'bucket' });
       for (const r of (bucket.results ?? []) as Result[]) {
         if (isCost) {

@@ -70,7 +70,9 @@ afterAll(() => t.cleanup());
 /** What each read is asked with: explicit times, so the two clients mean the same instants. */
 const ASKED: Record<string, RawParams> = {
   cost: { since: FROM, until: TO, by: 'agent,task' },
+  'cost-series': { since: FROM, until: TO, by: 'agent,model' },
   tasks: { since: FROM, until: TO, limit: '2' },
+  task: { id: 'task-1' },
   cache: { since: FROM, until: TO },
   failures: { since: FROM, until: TO },
   context: { since: FROM, until: TO },

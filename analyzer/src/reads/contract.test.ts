@@ -7,7 +7,13 @@ const context = { now: new Date('2026-12-09T15:30:00Z'), timezone: 'Europe/Berli
 /** Parameters each read is asked with below, in the forms users type. */
 const ASKED: Record<string, RawParams[]> = {
   cost: [{}, { since: 'yesterday', until: '2026-W49', by: 'team,model', limit: '5' }],
+  'cost-series': [
+    {},
+    { since: '30d', by: 'team,model', step: 'hour', series: '3', agent: 'support' },
+    { by: '', until: 'yesterday' },
+  ],
   tasks: [{}, { since: '2026-12-01', top: '3', outcome: 'failure', agent: 'a' }, { limit: '7' }],
+  task: [{ id: 'task-1' }, { id: 'x', limit: '2' }],
   cache: [{}, { since: '2026-12-01T09:30', until: 'today', limit: '2' }],
   failures: [{}, { since: '90m', until: '2026-12-09T12:00:00+01:00', limit: '10000' }],
   context: [{}, { since: '2w', until: 'yesterday', limit: '1' }],

@@ -5,7 +5,9 @@ import { cacheRead } from './cache.ts';
 import { contextRead } from './context.ts';
 import type { AnyRead } from './contract.ts';
 import { costRead } from './cost.ts';
+import { costSeriesRead } from './cost-series.ts';
 import { failuresRead } from './failures.ts';
+import { taskCallsRead } from './task-calls.ts';
 import { tasksRead } from './tasks.ts';
 import { weeklyReportRead } from './weekly-report.ts';
 
@@ -15,7 +17,9 @@ import { weeklyReportRead } from './weekly-report.ts';
  */
 export const READS: readonly AnyRead[] = [
   costRead,
+  costSeriesRead,
   tasksRead,
+  taskCallsRead,
   cacheRead,
   failuresRead,
   contextRead,
@@ -66,8 +70,10 @@ export {
   type Truncation,
 } from './contract.ts';
 export { CostResultSchema, CostRowSchema, costRead } from './cost.ts';
+export { CostSeriesResultSchema, costSeriesRead, OTHER_SERIES } from './cost-series.ts';
 export { AgentFailureCostSchema, FailuresResultSchema, failuresRead } from './failures.ts';
 export { MAX_ROW_LIMIT, ROW_LIMIT } from './schemas.ts';
+export { TaskCallSchema, TaskCallsResultSchema, taskCallsRead } from './task-calls.ts';
 export {
   AgentTaskStatsSchema,
   TASK_OUTCOMES,

@@ -3,8 +3,8 @@
  * The query benchmark's data set: N realistic LLM calls over five weeks (ten calls per task,
  * three tasks per session group, tenants, agents, teams, features, users, 20 models, cache reads
  * and writes, failures, retries, unpriced and usage-less calls) plus one `tasks` row per task.
- * Rows are generated inside the engine with `INSERT … SELECT … FROM numbers()`, so the rollup's
- * materialized view fires as it does on ingest. The data directory is kept between runs, keyed by
+ * Rows are generated inside the engine with `INSERT … SELECT … FROM numbers()`; each chunk's
+ * rollup rows are then summed from it by the engine (`rollupInsertSql`), as the writer sums them. The data directory is kept between runs, keyed by
  * this generator and the row count (newer migrations are applied to it), and reused while it is
  * fresh: some dashboard panels measure time against `now()`, so older data is generated again.
  */
@@ -12,7 +12,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, openStore, queryRows, runCommand, type Store, TABLES } from '@tokenwatch/store';
+import {
+  migrate,
+  openStore,
+  queryRows,
+  rollupInsertSql,
+  runCommand,
+  type Store,
+  TABLES,
+} from '@tokenwatch/store';
 import { z } from 'zod';
 import { catalogParams } from './query-catalog.ts';
 
@@ -22,6 +30,12 @@ export const SPAN_DAYS = 35;
 const CALLS_PER_TASK = 10;
 /** Rows per INSERT: whole tasks, so a task's calls and its row land in one step. */
 const CHUNK_ROWS = 1_000_000;
+/** Rows of one ingest token (`bench-<n / 10000>`), a divisor of CHUNK_ROWS. */
+const TOKEN_ROWS = 10_000;
+/** The calls of one generated chunk, by their ingest tokens. */
+const CHUNK_FILTER = 'ingest_token IN {chunk: Array(String)}';
+const chunkTokens = (offset: number): string[] =>
+  Array.from({ length: CHUNK_ROWS / TOKEN_ROWS }, (_, i) => `bench-${offset / TOKEN_ROWS + i}`);
 
 /** An opened benchmark store and the instant its data ends. */
 export type BenchData = {
@@ -40,7 +54,11 @@ export function dataDirFor(rows: number): string {
   const hash = createHash('sha256');
   // The generating statements and their parameters, not the files: editing the rest of the
   // benchmark keeps the data.
-  hash.update(callsInsert()).update(tasksInsert()).update(JSON.stringify(catalogParams()));
+  hash
+    .update(callsInsert())
+    .update(tasksInsert())
+    .update(rollupInsertSql(CHUNK_FILTER))
+    .update(JSON.stringify(catalogParams()));
   hash.update(JSON.stringify({ rows, SPAN_DAYS, CALLS_PER_TASK }));
   return join(tmpdir(), `tokenwatch-bench-queries-${hash.digest('hex').slice(0, 12)}`);
 }
@@ -127,7 +145,7 @@ function callsInsert(): string {
     if(has({breaking: Array(UInt32)}, agent_i), lower(hex(cityHash64(n - retry, 23))),
       lower(hex(cityHash64(agent_i, tenant_i, 24)))),
     map('server.address', concat('api.', provider_name, '.example')),
-    concat('bench-', toString(intDiv(n, 10000)))
+    concat('bench-', toString(intDiv(n, ${TOKEN_ROWS})))
   FROM (
     SELECT *,
       {providers: Array(String)}[mi] AS provider_name,
@@ -195,6 +213,7 @@ async function generate(
     const count = Math.min(CHUNK_ROWS, rows - offset);
     const t0 = performance.now();
     await runCommand(store, callsInsert(), { ...base, offset, count });
+    await runCommand(store, rollupInsertSql(CHUNK_FILTER), { chunk: chunkTokens(offset) });
     await runCommand(store, tasksInsert(), {
       ...base,
       offset: offset / CALLS_PER_TASK,

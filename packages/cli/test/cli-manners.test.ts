@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { rollupInsertSql } from '@tokenwatch/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliArgs, repo } from './serve-process.ts';
 
@@ -116,6 +117,16 @@ describe('CLI manners', () => {
               ('default', now64(9) - INTERVAL 5 MINUTE, 't-p', 's-p', 'a', 'gpt-4.1-mini', 100, 0.00004)`,
     ]);
     expect(out.stderr).toBe('');
+    // Calls inserted by SQL reach the per-minute rollup (what `cost` reads) only when their sums
+    // are inserted too; the collector's writer does both.
+    const rollup = await tokenwatch([
+      '--data-dir',
+      dataDir,
+      'sql',
+      '--write',
+      rollupInsertSql("trace_id IN ('t-m', 't-p')"),
+    ]);
+    expect(rollup.stderr).toBe('');
     const table = await tokenwatch([
       '--data-dir',
       dataDir,

@@ -116,6 +116,12 @@ describe('cluster rendering', () => {
     expect(statements[0]).toMatch(/^GROUP BY .*feature, project, provider, model$/m);
   });
 
+  it('drops a view on every node', () => {
+    expect(renderClusterStatements(byName('drop_llm_usage_1m_mv'), 'c1')).toEqual([
+      'DROP VIEW IF EXISTS llm_usage_1m_mv ON CLUSTER c1',
+    ]);
+  });
+
   it('refuses a cluster name that is not an identifier', () => {
     expect(() => renderClusterStatements(byName('create_tasks'), "c1'; DROP")).toThrow(
       /plain identifier/,

@@ -10,6 +10,8 @@ const CREATE_MV = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+)\s*\n/m
 const ENGINE = /^ENGINE = (\w*)MergeTree(?:\(([^)]*)\))?\s*$/m;
 const FROM = /^FROM (\w+)/m;
 const ALTER_TABLE = /^ALTER TABLE (\w+)(\s)/m;
+/** A materialized view taken away (it has the same name on every node). */
+const DROP_VIEW = /^DROP VIEW IF EXISTS (\w+)\s*$/m;
 /** A materialized view's new SELECT (`ALTER TABLE <view> MODIFY QUERY`). */
 const MODIFY_QUERY = /^ALTER TABLE (\w+) MODIFY QUERY(\s)/m;
 /** A sorting-key change, written as the last clause of an ALTER that adds its column. */
@@ -80,6 +82,8 @@ export function renderClusterStatements(migration: Migration, cluster: string): 
         .replace(FROM, `FROM ${from[1]}${LOCAL_SUFFIX}`),
     ];
   }
+  const dropView = DROP_VIEW.exec(sql);
+  if (dropView) return [`DROP VIEW IF EXISTS ${dropView[1]} ON CLUSTER ${cluster}`];
   const alter = ALTER_TABLE.exec(sql);
   if (alter) {
     // Column changes go to the shards' tables and to the Distributed table in front of them; a

@@ -46,7 +46,6 @@ describe('migrate', () => {
       'ingest_rejections',
       'llm_calls',
       'llm_usage_1m',
-      'llm_usage_1m_mv',
       'otel_traces',
       'otel_traces_trace_id_ts',
       'otel_traces_trace_id_ts_mv',

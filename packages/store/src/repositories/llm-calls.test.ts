@@ -92,10 +92,13 @@ describe('insertLlmCalls', () => {
       call({ tenant, startTime: T0 + MINUTE }),
       call({ tenant, startTime: T0 + 2n * MINUTE }),
     ];
-    // A crash between the table and its view: the rows land, the rollup never hears of them.
-    await runCommand(t.store, 'DETACH TABLE llm_usage_1m_mv');
-    await insertLlmCalls(t.store, batch, { dedupToken: 'record-7' });
-    await runCommand(t.store, 'ATTACH TABLE llm_usage_1m_mv');
+    // A crash between the table and the rollup: the rows land, the rollup never hears of them.
+    await runCommand(t.store, 'RENAME TABLE llm_usage_1m TO llm_usage_1m_away');
+    try {
+      await expect(insertLlmCalls(t.store, batch, { dedupToken: 'record-7' })).rejects.toThrow();
+    } finally {
+      await runCommand(t.store, 'RENAME TABLE llm_usage_1m_away TO llm_usage_1m');
+    }
     expect((await rollupTotals(t, tenant)).calls).toBe(0);
 
     // The replay of the same record: nothing new in llm_calls, the rollup catches up, once.

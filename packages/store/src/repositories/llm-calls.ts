@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Store } from '../client.ts';
 import { llmCallToRow, nsToDateTime64 } from '../converters.ts';
 import { insertRows, queryRows } from '../query.ts';
+import { rollupRows } from '../rollup-rows.ts';
 import { TABLES } from '../tables.ts';
 
 /** What an insert did: duplicates of spans already stored (or repeated in the batch) are dropped. */
@@ -16,9 +17,10 @@ const keyOf = (tenant: string, traceId: string, spanId: string) => `${tenant}/${
 export type InsertLlmCallsOptions = {
   /**
    * Names the batch for ClickHouse insert deduplication (a spool record). Inserting the same batch
-   * again with the same token inserts nothing new, and the rollup view still receives the rows if
-   * the first attempt died between the table and the view. Rows stored by this very batch are not
-   * treated as duplicates, so a retry sends exactly the rows of the first attempt.
+   * again with the same token inserts nothing new, in llm_calls and in the rollup, and the rollup
+   * still receives its rows if the first attempt died between the two inserts. Rows stored by
+   * this very batch are not treated as duplicates, so a retry sends exactly the rows of the first
+   * attempt (and so the same rollup rows).
    */
   dedupToken?: string;
   /**
@@ -30,9 +32,10 @@ export type InsertLlmCallsOptions = {
 };
 
 /**
- * Stores LLM calls exactly once. A span delivered again (an exporter retry, a replayed spool)
- * is dropped here, before the insert, because the per-minute rollup is fed on insert and would
- * otherwise count it twice; the table's ReplacingMergeTree key is the second line of defence.
+ * Stores LLM calls exactly once, and adds them to the per-minute rollup `llm_usage_1m`. A span
+ * delivered again (an exporter retry, a replayed spool) is dropped here, before the insert,
+ * because the rollup sums what it is given and would count it twice; the table's
+ * ReplacingMergeTree key is the second line of defence.
  * Checks and inserts of one store run one at a time, so two batches cannot race past the check.
  */
 export async function insertLlmCalls(
@@ -54,12 +57,15 @@ export async function insertLlmCalls(
       store,
       TABLES.llmCalls,
       rows,
-      token
-        ? {
-            insert_deduplication_token: token,
-            deduplicate_blocks_in_dependent_materialized_views: 1,
-          }
-        : undefined,
+      token ? { insert_deduplication_token: token } : undefined,
+    );
+    // After the calls: a crash between the two leaves the rollup short until the replay, never
+    // over; the replay's rollup block is the same rows under the same token.
+    await insertRows(
+      store,
+      TABLES.usage1m,
+      rollupRows(rows),
+      token ? { insert_deduplication_token: `${token}:rollup` } : undefined,
     );
     options.onStored?.([...fresh.values()]);
     return { inserted: rows.length, duplicates: parsed.length - rows.length };

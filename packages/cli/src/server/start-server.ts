@@ -16,6 +16,7 @@ import {
   DEFAULT_CONFIG_FILE,
   type LoadedConfig,
 } from '@tokenwatch/config';
+import { createConsoleApp } from '@tokenwatch/console';
 import { applyRetention, migrate } from '@tokenwatch/store';
 import { CliError, openConfiguredStore } from '../backend.ts';
 import { createServerApp, type ServerState } from './app.ts';
@@ -95,6 +96,9 @@ export async function startServer(
   app.route('/', collector.app);
   const analyzer = createAnalyzer({ store, config, pricer: live.pricer, adminToken });
   app.route('/', analyzer.app);
+  // The console at `/`, mounted last so the routes above keep their paths; it reads through the
+  // same contract as /api/v1, with the settings in effect (swapped whole on reload).
+  app.route('/', createConsoleApp({ store, settings: () => live, alerts: () => analyzer.alerts }));
   // The budget counter counts every call stored after its snapshot of the store: both happen in
   // the writers' exclusive section, so no call is counted twice or missed.
   let counting = false;

@@ -1,0 +1,53 @@
+/**
+ * @module
+ * Tables of records as HTML: the same rows the CLI prints for a read (`print.tables`), so a page
+ * built from them shows what `tokenwatch <verb>` shows.
+ */
+import type { ReadTable } from '@tokenwatch/analyzer';
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+
+type Cell =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | HtmlEscapedString
+  | Promise<HtmlEscapedString>;
+
+/** Columns whose values are numbers, right-aligned. */
+const isNumeric = (value: unknown) =>
+  typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value));
+
+/** One table: a header from the first record's keys, one row per record. */
+export function recordsTable(
+  records: readonly Record<string, Cell | unknown>[],
+  options: { caption?: string; empty?: string; testId?: string } = {},
+) {
+  if (records.length === 0)
+    return html`<p class="empty" data-testid="${options.testId}">${options.empty ?? 'No rows.'}</p>`;
+  const columns = Object.keys(records[0]!);
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="${options.caption ?? 'table'}">
+<table data-testid="${options.testId}">${options.caption ? html`<caption>${options.caption}</caption>` : ''}
+<thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+<tbody>${records.map(
+    (r) =>
+      html`<tr>${columns.map((c) => {
+        const value = r[c] as Cell;
+        return html`<td class="${isNumeric(value) ? 'n' : ''}" data-col="${c}">${value ?? ''}</td>`;
+      })}</tr>`,
+  )}</tbody></table></div>`;
+}
+
+/** The tables a read prints, each with its "N of M rows" note when the row limit cut it. */
+export function readTables(tables: readonly ReadTable[], captions: readonly string[] = []) {
+  return tables.map(
+    (t, i) =>
+      html`${recordsTable(t.records, { caption: captions[i], empty: t.empty, testId: `table-${i}` })}${
+        t.truncated
+          ? html`<p class="note">Showing ${t.truncated.shown} of ${t.truncated.total} rows.</p>`
+          : ''
+      }`,
+  );
+}

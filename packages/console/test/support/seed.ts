@@ -1,0 +1,146 @@
+/**
+ * @module
+ * The console tests' data (not used by production code): calls and tasks of two tenants stored
+ * through the store's writers, with costs chosen so every sum can be checked by hand. Times are
+ * relative to the moment of seeding, well inside the ranges the pages ask for.
+ */
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { type Config, loadConfig } from '@tokenwatch/config';
+import { type LlmCallInput, LlmCallSchema } from '@tokenwatch/schema';
+import { insertLlmCalls, type Store, upsertTasks } from '@tokenwatch/store';
+
+const HOUR = 3_600_000;
+let sequence = 0;
+
+type CallSpec = Partial<Omit<LlmCallInput, 'startTime'>> & { agoMs: number };
+
+function call(now: number, spec: CallSpec) {
+  sequence++;
+  const { agoMs, ...rest } = spec;
+  return LlmCallSchema.parse({
+    tenant: 'default',
+    traceId: sequence.toString(16).padStart(32, '0'),
+    spanId: sequence.toString(16).padStart(16, '0'),
+    provider: 'openai',
+    requestModel: 'gpt-4o',
+    durationNs: 800_000_000n,
+    ...rest,
+    startTime: BigInt(now - agoMs) * 1_000_000n,
+  });
+}
+
+/** What the seed holds, by hand. */
+export const SEEDED = {
+  /** The open tenant's spend in the last 7 days, and by agent. */
+  week: { costUsd: '6.375', calls: 7 },
+  byAgent: { support: '3.25', research: '3', coder: '0.125' },
+  /** support's calls in the last 7 days. */
+  support: { costUsd: '3.25', calls: 4 },
+  /** The task of three support calls, in order of their context. */
+  task: { id: 'task-support-1', costUsd: '1.75', contexts: [1000, 2500, 4100] },
+  failedTask: 'task-research-1',
+  /** The other tenant's only agent: never on the open tenant's pages. */
+  otherAgent: 'intruder-agent',
+} as const;
+
+/** API keys of the two tenants, for tests that configure keys. */
+export const KEYS = { default: 'tw_test_default_key', other: 'tw_test_other_key' } as const;
+
+/** A configuration at its defaults in UTC, with the test keys when `withKeys`. */
+export function testConfig(withKeys: boolean): Config {
+  const config = loadConfig({ cwd: tmpdir(), env: {} });
+  const sha = (key: string) => createHash('sha256').update(key).digest('hex');
+  return {
+    ...config,
+    timezone: 'UTC',
+    apiKeys: withKeys
+      ? [
+          { tenant: 'default', keySha256: sha(KEYS.default) },
+          { tenant: 'other', keySha256: sha(KEYS.other) },
+        ]
+      : [],
+  };
+}
+
+/** Stores the calls and tasks of {@link SEEDED}, relative to `now`. */
+export async function seedConsoleData(store: Store, now = Date.now()): Promise<void> {
+  const task = SEEDED.task.id;
+  await insertLlmCalls(store, [
+    // the support task: contexts 1000, 1500+1000, 100+4000
+    call(now, {
+      agoMs: 3 * HOUR,
+      agent: 'support',
+      taskId: task,
+      inputTokens: 1000,
+      outputTokens: 50,
+      totalCost: '0.5',
+    }),
+    call(now, {
+      agoMs: 3 * HOUR - 60_000,
+      agent: 'support',
+      taskId: task,
+      inputTokens: 1500,
+      cacheWriteTokens: 1000,
+      outputTokens: 80,
+      totalCost: '0.75',
+    }),
+    call(now, {
+      agoMs: 3 * HOUR - 120_000,
+      agent: 'support',
+      taskId: task,
+      inputTokens: 100,
+      cacheReadTokens: 4000,
+      outputTokens: 90,
+      totalCost: '0.5',
+    }),
+    call(now, {
+      agoMs: 2 * 24 * HOUR,
+      agent: 'support',
+      requestModel: 'gpt-4o-mini',
+      totalCost: '1.5',
+    }),
+    call(now, {
+      agoMs: 5 * HOUR,
+      agent: 'research',
+      taskId: SEEDED.failedTask,
+      totalCost: '2',
+      status: 'error',
+      errorType: 'timeout',
+    }),
+    call(now, { agoMs: 4 * 24 * HOUR, agent: 'research', totalCost: '1' }),
+    call(now, {
+      agoMs: 6 * HOUR,
+      agent: 'coder',
+      requestModel: 'claude-sonnet-4',
+      provider: 'anthropic',
+      totalCost: '0.125',
+    }),
+    // older than 7 days: in 30 days only
+    call(now, { agoMs: 10 * 24 * HOUR, agent: 'support', totalCost: '4' }),
+    call(now, { agoMs: 2 * HOUR, tenant: 'other', agent: SEEDED.otherAgent, totalCost: '999' }),
+  ]);
+  const at = (ago: number) => BigInt(now - ago) * 1_000_000n;
+  await upsertTasks(store, [
+    {
+      tenant: 'default',
+      taskId: task,
+      name: 'answer-ticket',
+      agent: 'support',
+      outcome: 'success',
+      startTime: at(3 * HOUR),
+      endTime: at(3 * HOUR - 150_000),
+      updatedAt: at(0),
+    },
+    {
+      tenant: 'default',
+      taskId: SEEDED.failedTask,
+      name: 'dig',
+      agent: 'research',
+      outcome: 'failure',
+      startTime: at(5 * HOUR),
+      endTime: at(5 * HOUR - 1000),
+      updatedAt: at(0),
+    },
+  ]);
+}

@@ -50,7 +50,7 @@ export async function anomaliesPage(ctx: PageContext): Promise<RenderedPage> {
     ctx.reads.read(alertsRead, {}),
   ]);
   return {
-    title: 'Anomalies and alerts',
+    title: 'Anomalies & alerts',
     body: html`${rangeForm('/anomalies', since)}
 <section><h2>Burning faster than normal now</h2>${readTables(anomaliesRead.print!.tables(now))}</section>
 <section><h2>Recorded anomalies</h2>${readTables(anomaliesRead.print!.tables(history))}</section>

@@ -2,10 +2,10 @@
  * @module
  * The straightforward baseline of the ingest benchmark: what a user would write first. A bare
  * node:http server decodes each OTLP protobuf body with protobufjs (reflection, from the .proto
- * schema), maps every span to an `otel_traces` row and every chat span to an `llm_calls` row,
- * and inserts both as JSONEachRow through `@clickhouse/client` over the same embedded engine and
- * migrations as Tokenwatch, answering 200 once the inserts return. No spool, no batching across
- * requests, no duplicate check, no pricing.
+ * schema), maps every chat span to a row of a narrow calls table (time, ids, service, model,
+ * tokens, status) and inserts them as JSONEachRow through `@clickhouse/client` over the same
+ * embedded engine as Tokenwatch, one insert per request, answering 200 once the insert returns.
+ * No raw spans, no spool, no batching across requests, no duplicate check, no pricing, no rollup.
  *
  *   node --conditions=@tokenwatch/source --import tsx baseline-server.ts DATA_DIR
  *
@@ -13,8 +13,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { migrate, nsToDateTime64, openStore, TABLES } from '@tokenwatch/store';
+import { nsToDateTime64, openStore, runCommand } from '@tokenwatch/store';
 import { loadOtlpTraceTypes } from '../../test/support/otlp/otlp-trace-proto.ts';
+import { BASELINE_TABLE } from './stored-rows.ts';
 
 // The protobufjs message shapes this server reads (int64/fixed64 arrive as `Long` objects).
 type Long = { toString(): string };
@@ -46,9 +47,6 @@ type Request = {
   }[];
 };
 
-const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
-const STATUSES = ['UNSET', 'OK', 'ERROR'];
-
 function text(value: AnyValue | undefined): string {
   if (!value) return '';
   if (value.stringValue !== undefined) return value.stringValue;
@@ -68,51 +66,24 @@ function toMap(attributes: KeyValue[]): Record<string, string> {
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const nanos = (value: Long) => BigInt(value.toString());
 
-function toRows(request: Request) {
-  const spans: Record<string, unknown>[] = [];
+/** The narrow call rows of a request's chat spans. */
+function toCallRows(request: Request): Record<string, unknown>[] {
   const calls: Record<string, unknown>[] = [];
   for (const rs of request.resourceSpans) {
     const resource = toMap(rs.resource?.attributes ?? []);
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
         const attrs = toMap(span.attributes);
-        const start = nanos(span.startTimeUnixNano);
-        const duration = nanos(span.endTimeUnixNano) - start;
-        const row = {
-          Timestamp: nsToDateTime64(start),
-          TraceId: hex(span.traceId),
-          SpanId: hex(span.spanId),
-          ParentSpanId: hex(span.parentSpanId),
-          TraceState: span.traceState,
-          SpanName: span.name,
-          SpanKind: `SPAN_KIND_${KINDS[span.kind] ?? 'UNSPECIFIED'}`,
-          ServiceName: resource['service.name'] ?? '',
-          ResourceAttributes: resource,
-          ScopeName: ss.scope?.name ?? '',
-          ScopeVersion: ss.scope?.version ?? '',
-          SpanAttributes: attrs,
-          Duration: duration.toString(),
-          StatusCode: `STATUS_CODE_${STATUSES[span.status?.code ?? 0] ?? 'UNSET'}`,
-          StatusMessage: span.status?.message ?? '',
-          'Events.Timestamp': span.events.map((e) => nsToDateTime64(nanos(e.timeUnixNano))),
-          'Events.Name': span.events.map((e) => e.name),
-          'Events.Attributes': span.events.map((e) => toMap(e.attributes)),
-          'Links.TraceId': [],
-          'Links.SpanId': [],
-          'Links.TraceState': [],
-          'Links.Attributes': [],
-          TenantId: 'default',
-        };
-        spans.push(row);
         if (attrs['gen_ai.operation.name'] !== 'chat') continue;
+        const start = nanos(span.startTimeUnixNano);
         calls.push({
           tenant: 'default',
-          start_time: row.Timestamp,
-          duration_ns: row.Duration,
-          trace_id: row.TraceId,
-          span_id: row.SpanId,
-          parent_span_id: row.ParentSpanId,
-          service: row.ServiceName,
+          start_time: nsToDateTime64(start),
+          duration_ns: (nanos(span.endTimeUnixNano) - start).toString(),
+          trace_id: hex(span.traceId),
+          span_id: hex(span.spanId),
+          parent_span_id: hex(span.parentSpanId),
+          service: resource['service.name'] ?? '',
           environment: resource['deployment.environment.name'] ?? '',
           provider: attrs['gen_ai.provider.name'] ?? '',
           operation: 'chat',
@@ -127,14 +98,34 @@ function toRows(request: Request) {
       }
     }
   }
-  return { spans, calls };
+  return calls;
 }
+
+const BASELINE_DDL = `CREATE TABLE IF NOT EXISTS ${BASELINE_TABLE} (
+  tenant LowCardinality(String),
+  start_time DateTime64(9, 'UTC'),
+  duration_ns UInt64,
+  trace_id String,
+  span_id String,
+  parent_span_id String,
+  service LowCardinality(String),
+  environment LowCardinality(String),
+  provider LowCardinality(String),
+  operation LowCardinality(String),
+  request_model LowCardinality(String),
+  response_model LowCardinality(String),
+  input_tokens UInt64,
+  output_tokens UInt64,
+  cache_read_tokens UInt64,
+  status LowCardinality(String),
+  error_type LowCardinality(String)
+) ENGINE = MergeTree ORDER BY (tenant, start_time)`;
 
 async function main(): Promise<void> {
   const dataDir = process.argv[2];
   if (!dataDir) throw new Error('usage: baseline-server.ts DATA_DIR');
   const store = await openStore({ kind: 'embedded', dataDir });
-  await migrate(store);
+  await runCommand(store, BASELINE_DDL);
   const { request: requestType } = loadOtlpTraceTypes();
 
   const server = createServer((req, res) => {
@@ -143,15 +134,10 @@ async function main(): Promise<void> {
     req.on('end', async () => {
       try {
         const decoded = requestType.decode(Buffer.concat(chunks)) as unknown as Request;
-        const { spans, calls } = toRows(decoded);
-        await store.client.insert({
-          table: TABLES.otelTraces,
-          values: spans,
-          format: 'JSONEachRow',
-        });
+        const calls = toCallRows(decoded);
         if (calls.length > 0)
           await store.client.insert({
-            table: TABLES.llmCalls,
+            table: BASELINE_TABLE,
             values: calls,
             format: 'JSONEachRow',
           });

@@ -20,6 +20,8 @@ export type Contender = {
   name: string;
   /** Whether it writes to the store (and what it stored can be counted afterwards). */
   stores: boolean;
+  /** Which tables hold what it stored. */
+  layout: 'tokenwatch' | 'baseline';
   start(dataDir: string, options: { cpuProfileDir?: string }): Promise<ServerProcess>;
   /** Resolves once everything acknowledged so far is stored; false on timeout. */
   committed(server: ServerProcess, acked: Acked, timeoutMs: number): Promise<boolean>;
@@ -94,6 +96,7 @@ const nodeArgs = (profileDir: string | undefined) => [
 export const tokenwatch: Contender = {
   name: 'tokenwatch serve',
   stores: true,
+  layout: 'tokenwatch',
   start: (dataDir, options) =>
     startProcess(
       [
@@ -121,10 +124,11 @@ export const tokenwatch: Contender = {
     }, timeoutMs),
 };
 
-/** protobufjs decode and a JSONEachRow insert per request (acknowledged after the insert). */
+/** protobufjs decode and one narrow JSONEachRow insert per request (acknowledged after it). */
 export const baseline: Contender = {
-  name: 'baseline (protobufjs + JSONEachRow per request)',
+  name: 'baseline (protobufjs + narrow JSONEachRow insert per request)',
   stores: true,
+  layout: 'baseline',
   start: (dataDir, options) =>
     startProcess(
       [...nodeArgs(options.cpuProfileDir), resolve(BENCH_DIR, 'baseline-server.ts'), dataDir],
@@ -138,6 +142,7 @@ export const baseline: Contender = {
 export const floor: Contender = {
   name: 'floor (node:http + decodeProtobufTraces, dropped)',
   stores: false,
+  layout: 'baseline',
   start: (dataDir, options) =>
     startProcess(
       [...nodeArgs(options.cpuProfileDir), resolve(BENCH_DIR, 'floor-server.ts')],

@@ -1,24 +1,49 @@
 import type { LlmCall, Task } from '@tokenwatch/schema';
+import { jsonEachRow } from '@tokenwatch/store';
 import type { OtelTraceRow } from './otel-rows.ts';
 
-/** What one spool record holds: the store-ready data of one or more acknowledged requests. */
+/** What one acknowledged request (or several, merged) hands to the spool. */
 export type IngestBatch = { calls: LlmCall[]; tasks: Task[]; spans: OtelTraceRow[] };
 
-type Encoded = {
-  v: 1;
-  calls: (Omit<LlmCall, 'startTime' | 'durationNs'> & { startTime: string; durationNs: string })[];
-  tasks: (Omit<Task, 'startTime' | 'endTime' | 'updatedAt'> & {
-    startTime: string;
-    endTime: string;
-    updatedAt: string;
-  })[];
-  spans: OtelTraceRow[];
+/**
+ * A spool record read back for the store: the calls and tasks as objects (the writer checks,
+ * sums and counts them), the raw spans as the JSONEachRow body they are inserted as.
+ */
+export type StoredBatch = {
+  calls: LlmCall[];
+  tasks: Task[];
+  /** `otel_traces` rows, one JSON object per line, serialized once when the record was written. */
+  spanRows: Buffer;
+  spanCount: number;
 };
 
-/** Serializes a batch for the spool; nanosecond times (bigint) travel as decimal strings. */
+type EncodedCall = Omit<LlmCall, 'startTime' | 'durationNs'> & {
+  startTime: string;
+  durationNs: string;
+};
+type EncodedTask = Omit<Task, 'startTime' | 'endTime' | 'updatedAt'> & {
+  startTime: string;
+  endTime: string;
+  updatedAt: string;
+};
+/** Version 1: the whole batch as one JSON document (read for records spooled before v2). */
+type EncodedV1 = { v: 1; calls: EncodedCall[]; tasks: EncodedTask[]; spans: OtelTraceRow[] };
+/** Version 2's header; the span rows follow it. */
+type HeaderV2 = { v: 2; spans: number; calls: EncodedCall[]; tasks: EncodedTask[] };
+
+const V2 = 2;
+/** Version byte, then the header's length (UInt32LE). */
+const PREFIX = 5;
+
+/**
+ * Serializes a batch for the spool. Version 2 writes a small JSON header (calls and tasks;
+ * nanosecond times as decimal strings) followed by the raw spans already as the JSONEachRow body
+ * `otel_traces` takes: the bulk of a record is serialized once, here, and never parsed again.
+ */
 export function encodeBatch(batch: IngestBatch): Buffer {
-  const encoded: Encoded = {
-    v: 1,
+  const header: HeaderV2 = {
+    v: V2,
+    spans: batch.spans.length,
     calls: batch.calls.map((c) => ({
       ...c,
       startTime: c.startTime.toString(),
@@ -30,27 +55,45 @@ export function encodeBatch(batch: IngestBatch): Buffer {
       endTime: t.endTime.toString(),
       updatedAt: t.updatedAt.toString(),
     })),
-    spans: batch.spans,
   };
-  return Buffer.from(JSON.stringify(encoded));
+  const headerBytes = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.allocUnsafe(PREFIX);
+  prefix.writeUInt8(V2, 0);
+  prefix.writeUInt32LE(headerBytes.length, 1);
+  return Buffer.concat([prefix, headerBytes, jsonEachRow(batch.spans)]);
 }
 
-/** Reads a batch back from a spool record. */
-export function decodeBatch(payload: Buffer): IngestBatch {
-  const encoded = JSON.parse(payload.toString('utf8')) as Encoded;
+/** Reads a spool record back (either version). */
+export function decodeBatch(payload: Buffer): StoredBatch {
+  if (payload[0] === V2) {
+    const length = payload.readUInt32LE(1);
+    const header = JSON.parse(payload.toString('utf8', PREFIX, PREFIX + length)) as HeaderV2;
+    return {
+      calls: header.calls.map(decodeCall),
+      tasks: header.tasks.map(decodeTask),
+      spanRows: payload.subarray(PREFIX + length),
+      spanCount: header.spans,
+    };
+  }
+  const encoded = JSON.parse(payload.toString('utf8')) as EncodedV1;
   if (encoded.v !== 1) throw new Error(`unknown spool record version ${String(encoded.v)}`);
   return {
-    calls: encoded.calls.map((c) => ({
-      ...c,
-      startTime: BigInt(c.startTime),
-      durationNs: BigInt(c.durationNs),
-    })),
-    tasks: encoded.tasks.map((t) => ({
-      ...t,
-      startTime: BigInt(t.startTime),
-      endTime: BigInt(t.endTime),
-      updatedAt: BigInt(t.updatedAt),
-    })),
-    spans: encoded.spans,
+    calls: encoded.calls.map(decodeCall),
+    tasks: encoded.tasks.map(decodeTask),
+    spanRows: jsonEachRow(encoded.spans),
+    spanCount: encoded.spans.length,
+  };
+}
+
+function decodeCall(c: EncodedCall): LlmCall {
+  return { ...c, startTime: BigInt(c.startTime), durationNs: BigInt(c.durationNs) };
+}
+
+function decodeTask(t: EncodedTask): Task {
+  return {
+    ...t,
+    startTime: BigInt(t.startTime),
+    endTime: BigInt(t.endTime),
+    updatedAt: BigInt(t.updatedAt),
   };
 }

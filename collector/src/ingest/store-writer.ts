@@ -162,13 +162,13 @@ export class StoreWriter {
   }
 
   private async insertWithRetry(token: string, payloads: Buffer[]): Promise<void> {
-    const batch = decodeBatch(payloads[0]!);
-    for (const payload of payloads.slice(1)) {
-      const more = decodeBatch(payload);
-      for (const call of more.calls) batch.calls.push(call);
-      for (const task of more.tasks) batch.tasks.push(task);
-      for (const span of more.spans) batch.spans.push(span);
-    }
+    const records = payloads.map(decodeBatch);
+    const calls = records.flatMap((r) => r.calls);
+    const tasks = records.flatMap((r) => r.tasks);
+    // The span rows of every record, already serialized: one body, concatenated as they are.
+    const spanRows =
+      records.length === 1 ? records[0]!.spanRows : Buffer.concat(records.map((r) => r.spanRows));
+    const spanCount = records.reduce((n, r) => n + r.spanCount, 0);
     for (
       let delay = this.options.retryDelayMs;
       ;
@@ -176,18 +176,19 @@ export class StoreWriter {
     ) {
       const started = performance.now();
       try {
-        await insertOtelSpans(this.store, batch.spans, token);
-        const result = await insertLlmCalls(this.store, batch.calls, {
+        await insertOtelSpans(this.store, spanRows, token);
+        const result = await insertLlmCalls(this.store, calls, {
           dedupToken: token,
           onStored: this.options.onCallsStored,
+          parsed: true,
         });
-        await upsertTasks(this.store, batch.tasks);
+        await upsertTasks(this.store, tasks);
         this.failures = 0;
         this.options.onWritten?.({
           calls: result.inserted,
           duplicates: result.duplicates,
-          tasks: batch.tasks.length,
-          spans: batch.spans.length,
+          tasks: tasks.length,
+          spans: spanCount,
           seconds: (performance.now() - started) / 1000,
         });
         return;

@@ -6,7 +6,7 @@ import {
   TaskSchema,
 } from '@tokenwatch/schema';
 import { describe, expect, it } from 'vitest';
-import { llmCallToRow, taskToRow } from './converters.ts';
+import { dateTime64ToNs, llmCallToRow, nsToDateTime64, taskToRow } from './converters.ts';
 
 // A different value in every dimension field, so a column filled from the wrong field shows.
 const values = Object.fromEntries(STORED_DIMENSIONS.map((d) => [d.field, `v-${d.name}`]));
@@ -52,5 +52,17 @@ describe('row converters', () => {
     ]);
     expect(row).not.toHaveProperty('provider');
     expect(row.task_id).toBe('t-1');
+  });
+
+  it('formats nanosecond times exactly, whichever second came before', () => {
+    const a = 1_764_583_200_000_000_007n; // 2025-12-01 10:00:00.000000007
+    const b = 1_764_583_261_999_999_999n; // one minute and 2 s later, all nines
+    expect([a, b, a, b].map(nsToDateTime64)).toEqual([
+      '2025-12-01 10:00:00.000000007',
+      '2025-12-01 10:01:01.999999999',
+      '2025-12-01 10:00:00.000000007',
+      '2025-12-01 10:01:01.999999999',
+    ]);
+    for (const ns of [a, b, 0n, 1n]) expect(dateTime64ToNs(nsToDateTime64(ns))).toBe(ns);
   });
 });

@@ -6,14 +6,22 @@ import {
   type Task,
 } from '@tokenwatch/schema';
 
-const NS_PER_MS = 1_000_000n;
+const NS_PER_SECOND = 1_000_000_000n;
+
+// Spans of one request mostly start within the same second: its date-and-time text is kept, so
+// most calls format only their nine fraction digits (this runs for every span and call stored).
+let cachedSecond = -1n;
+let cachedPrefix = '';
 
 /** Formats nanoseconds since the epoch as a UTC `DateTime64(9)` literal ClickHouse parses exactly. */
 export function nsToDateTime64(ns: bigint): string {
-  const ms = ns / NS_PER_MS;
-  const iso = new Date(Number(ms)).toISOString(); // 2026-11-20T10:00:00.123Z
-  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction}`;
+  const second = ns / NS_PER_SECOND;
+  if (second !== cachedSecond) {
+    const iso = new Date(Number(second) * 1000).toISOString(); // 2026-11-20T10:00:00.000Z
+    cachedPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`;
+    cachedSecond = second;
+  }
+  return cachedPrefix + (ns - second * NS_PER_SECOND).toString().padStart(9, '0');
 }
 
 /** Parses a UTC `DateTime64(9)` value as ClickHouse prints it back to nanoseconds. */

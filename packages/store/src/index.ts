@@ -25,7 +25,14 @@ export {
   type MigrationResult,
   migrate,
 } from './migrations.ts';
-export { insertRows, type QuerySettings, queryRows, runCommand, withSettings } from './query.ts';
+export {
+  insertRows,
+  jsonEachRow,
+  type QuerySettings,
+  queryRows,
+  runCommand,
+  withSettings,
+} from './query.ts';
 export {
   type InsertLlmCallsOptions,
   type InsertResult,

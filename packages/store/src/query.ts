@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { Store } from './client.ts';
 
@@ -69,12 +67,12 @@ export async function insertRows(
   settings?: QuerySettings,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const body = `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
-  const result = await store.client.exec({
-    query: `${withSettings(`INSERT INTO ${table}`, settings)} FORMAT JSONEachRow`,
-    values: Readable.from([body]),
-  });
-  // The server path holds a socket until the (empty) response body is read.
-  result.stream.resume();
-  await finished(result.stream);
+  await store.insertBody(table, jsonEachRow(rows), settings);
+}
+
+/** Rows as a JSONEachRow body: one JSON object per line. */
+export function jsonEachRow(rows: readonly Record<string, unknown>[]): Buffer {
+  let text = '';
+  for (const row of rows) text += `${JSON.stringify(row)}\n`;
+  return Buffer.from(text);
 }

@@ -114,4 +114,25 @@ describe('rollupRows', () => {
       input_cost: '0.000000000000',
     });
   });
+
+  it('adds many costs of twelve places exactly, and negative ones', () => {
+    const base = {
+      tenant: 't',
+      start_time: '2026-12-01 10:15:42.000000000',
+      request_model: 'm',
+      status: 'ok',
+      usage_missing: false,
+    };
+    const many = Array.from({ length: 10_000 }, () => ({ ...base, total_cost: '0.999999999999' }));
+    // 10,000 × 0.999999999999 = 9999.99999999, which floating point would not give.
+    expect(rollupRows(many)[0]!.total_cost).toBe('9999.999999990000');
+    const mixed = rollupRows([
+      { ...base, total_cost: '-1.5' },
+      { ...base, total_cost: '0.25' },
+      { ...base, total_cost: '-0.000000000001' },
+    ]);
+    expect(mixed[0]!.total_cost).toBe('-1.250000000001');
+    for (const bad of ['1.', '.5', 'abc', '1.2.3', '-', ''])
+      expect(() => rollupRows([{ ...base, total_cost: bad }]), bad).toThrow(RangeError);
+  });
 });

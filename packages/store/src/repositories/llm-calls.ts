@@ -29,6 +29,12 @@ export type InsertLlmCallsOptions = {
    * exactly once, either in its snapshot or through this callback.
    */
   onStored?: (calls: readonly LlmCall[]) => void;
+  /**
+   * The calls are complete `LlmCall`s built by typed code (the collector's normalizer, read back
+   * from its spool): they are not parsed again, which cost more per call than the rest of the
+   * insert's JavaScript. A row the table refuses fails the insert either way.
+   */
+  parsed?: boolean;
 };
 
 /**
@@ -40,10 +46,12 @@ export type InsertLlmCallsOptions = {
  */
 export async function insertLlmCalls(
   store: Store,
-  calls: readonly LlmCallInput[],
+  calls: readonly LlmCallInput[] | readonly LlmCall[],
   options: InsertLlmCallsOptions = {},
 ): Promise<InsertResult> {
-  const parsed = calls.map((call) => LlmCallSchema.parse(call));
+  const parsed = options.parsed
+    ? (calls as readonly LlmCall[])
+    : calls.map((call) => LlmCallSchema.parse(call));
   const token = options.dedupToken ?? '';
   return store.exclusive(async () => {
     const fresh = new Map<string, LlmCall>();

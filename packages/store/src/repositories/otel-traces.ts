@@ -1,17 +1,20 @@
 import type { Store } from '../client.ts';
-import { insertRows } from '../query.ts';
+import { jsonEachRow } from '../query.ts';
 import { TABLES } from '../tables.ts';
 
 /**
- * Inserts raw spans (otel_traces rows). `dedupToken` names the block: inserting the same rows
- * again with the same token is dropped by ClickHouse, which makes a replayed batch harmless.
+ * Inserts raw spans: `otel_traces` rows, or their JSONEachRow body when the caller serialized
+ * them already (the collector does, once, when it spools them). `dedupToken` names the block:
+ * inserting the same rows again with the same token is dropped by ClickHouse, which makes a
+ * replayed batch harmless.
  */
 export async function insertOtelSpans(
   store: Store,
-  rows: readonly Record<string, unknown>[],
+  rows: readonly Record<string, unknown>[] | Buffer,
   dedupToken: string,
 ): Promise<void> {
-  await insertRows(store, TABLES.otelTraces, rows, {
+  const body = Buffer.isBuffer(rows) ? rows : jsonEachRow(rows);
+  await store.insertBody(TABLES.otelTraces, body, {
     insert_deduplication_token: dedupToken,
     deduplicate_blocks_in_dependent_materialized_views: 1,
   });

@@ -32,5 +32,10 @@ describe('tokenwatch demo --fast', () => {
     expect(exceeded).toEqual([`${RUNAWAY_AGENT}-15m`]);
     expect(findings.costs).toHaveLength(8);
     expect(output).toContain('Cost by agent');
+    // It ends with how to see its data in the console.
+    expect(output.trimEnd().split('\n').slice(-2)).toEqual([
+      `  pnpm tokenwatch serve --data-dir ${dataDir}`,
+      '  http://127.0.0.1:4318/',
+    ]);
   }, 120_000);
 });

@@ -18,6 +18,8 @@ export type RenderContext = {
 const usd = (value: string | number | null) =>
   value === null ? '-' : `$${Number(value).toFixed(4)}`;
 const pct = (value: number) => `${(value * 100).toFixed(0)}%`;
+// Where `serve` listens by default; the demo's own server took a free port and has stopped.
+const CONSOLE_URL = 'http://127.0.0.1:4318/';
 
 function table(headers: string[], rows: string[][]): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -99,7 +101,10 @@ export function renderFindings(f: Findings, ctx: RenderContext): string {
     `  ${cli} budgets`,
     // The demo's hours fall in the running week: the default (last complete) week has no data.
     `  ${cli} report weekly --week ${isoWeekAt(ctx.at, 'UTC').label} --format html --out demo-report.html`,
-    `  ${cli} serve   (the server on the demo's data, for the API and every verb)`,
+    '',
+    "See it in the browser: serve the demo's data, then open the console",
+    `  pnpm tokenwatch serve --data-dir ${ctx.dataDir}`,
+    `  ${CONSOLE_URL}`,
     '',
   );
   return out.join('\n');

@@ -8,7 +8,7 @@ import { applySpanLimits, CardinalityGuard, GUARDED_DIMENSIONS } from '../normal
 import { normalizeBatch, type RejectedSpan } from '../normalize/normalize-batch.ts';
 import type { DecodedTraces } from '../otlp/types.ts';
 import { GroupCommitter } from './group-commit.ts';
-import { toOtelRow } from './otel-rows.ts';
+import { toLeanOtelRow, toOtelRow } from './otel-rows.ts';
 import { priceCall } from './price-calls.ts';
 import { RejectionLog } from './rejection-log.ts';
 import { Spool } from './spool.ts';
@@ -23,6 +23,8 @@ export type IngestorOptions = {
   maxAttributesPerSpan: number;
   maxAttributeValueBytes: number;
   maxDistinctValues: number;
+  /** `lean`: LLM-call spans go to otel_traces without attributes (llm_calls holds them). */
+  rawLlmSpans: 'full' | 'lean';
   attributionRules: readonly { field: string; from: string }[];
   /** Prices the calls: the one pricer the serve process builds per configuration. */
   pricer: Pricer;
@@ -179,8 +181,14 @@ export class Ingestor {
         parsed[field] = guard.admit(tenant, name, parsed[field]);
       batch.tasks.push(parsed);
     }
+    const lean =
+      this.options.rawLlmSpans === 'lean' ? new Set(batch.calls.map((c) => c.spanId)) : undefined;
     for (const accepted of normalized.spans) {
-      if (!refused.has(accepted.span.spanId)) batch.spans.push(toOtelRow(accepted, tenant));
+      const id = accepted.span.spanId;
+      if (refused.has(id)) continue;
+      batch.spans.push(
+        lean?.has(id) ? toLeanOtelRow(accepted, tenant) : toOtelRow(accepted, tenant),
+      );
     }
     const spanCount = normalized.spans.length + rejected.length - refused.size;
     m.spansReceived.inc(spanCount);

@@ -95,3 +95,25 @@ export function toOtelRow(accepted: AcceptedSpan, tenant: string): OtelTraceRow 
     TenantId: tenant,
   };
 }
+
+/** The attribute a lean raw span carries instead of its own, so a reader knows they were left out. */
+export const LEAN_SPAN_ATTRIBUTE = 'tokenwatch.span.lean';
+
+/**
+ * The raw-span row of an LLM call when raw LLM spans are kept lean: the span stays in its trace
+ * (ids, name, kind, times, status, service) while its attributes, events and links are left out,
+ * since the call's model, tokens, cost and attribution are in llm_calls. The row is a third of
+ * the size or less, which is most of what storing a call costs the engine.
+ */
+export function toLeanOtelRow(accepted: AcceptedSpan, tenant: string): OtelTraceRow {
+  const { span, resource } = accepted;
+  const service = resource['service.name'];
+  return toOtelRow(
+    {
+      ...accepted,
+      span: { ...span, attributes: { [LEAN_SPAN_ATTRIBUTE]: 'true' }, events: [], links: [] },
+      resource: typeof service === 'string' ? { 'service.name': service } : {},
+    },
+    tenant,
+  );
+}

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
         maxAttributesPerSpan: 256,
         maxAttributeValueBytes: 16 * 1024,
         maxDistinctValues: 10_000,
+        rawLlmSpans: 'full',
       },
       attributionRules: [],
       prices: [],

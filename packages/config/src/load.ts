@@ -28,6 +28,8 @@ export type Config = {
     maxAttributesPerSpan: number;
     maxAttributeValueBytes: number;
     maxDistinctValues: number;
+    /** What otel_traces keeps of an LLM-call span (`lean`: no attributes, events or links). */
+    rawLlmSpans: 'full' | 'lean';
   };
   attributionRules: { field: (typeof ATTRIBUTION_FIELDS)[number]; from: string }[];
   prices: PriceOverride[];
@@ -161,6 +163,7 @@ export function loadConfigWithChecksum(options: ConfigSources = {}): LoadedConfi
       maxAttributesPerSpan: c.ingest.max_attributes_per_span,
       maxAttributeValueBytes: c.ingest.max_attribute_value_bytes,
       maxDistinctValues: c.ingest.max_distinct_values,
+      rawLlmSpans: c.ingest.raw_llm_spans,
     },
     attributionRules: c.attribution.rules,
     prices: c.prices,

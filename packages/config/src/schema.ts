@@ -101,6 +101,12 @@ export const ConfigFileSchema = z
           .describe(
             'Distinct values per attribution dimension (agent, team, …) and tenant per hour; new ones beyond become "_other".',
           ),
+        raw_llm_spans: z
+          .enum(['full', 'lean'])
+          .default('full')
+          .describe(
+            'What otel_traces keeps of an LLM-call span: "full" (every attribute) or "lean" (ids, name, times, status; its model, tokens, cost and attribution live in llm_calls). Other spans are always kept whole.',
+          ),
       })
       .strict()
       .default({
@@ -110,6 +116,7 @@ export const ConfigFileSchema = z
         max_attributes_per_span: 256,
         max_attribute_value_bytes: 16 * 1024,
         max_distinct_values: 10_000,
+        raw_llm_spans: 'full',
       }),
     attribution: z
       .object({

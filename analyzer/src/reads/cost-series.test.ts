@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCall } from '../../test/support/test-calls.ts';
 import { inProcessReadClient } from './client.ts';
 import { costSeriesRead, OTHER_SERIES } from './cost-series.ts';
+import { freshnessRead } from './freshness.ts';
 import { taskCallsRead } from './task-calls.ts';
 
 // Berlin is UTC+1 in December: its days start at 23:00 UTC.
@@ -55,11 +56,11 @@ describe('cost-series and task reads', () => {
   });
   afterAll(() => t.cleanup());
 
-  const reads = () =>
+  const reads = (tenant = 'acme') =>
     inProcessReadClient({
       store: t.store,
       settings: { config, pricer: createPricer() },
-      tenant: 'acme',
+      tenant,
       now: () => NOW,
     });
 
@@ -121,5 +122,17 @@ describe('cost-series and task reads', () => {
       ['support', 10, '1.5'],
       ['support', 35, '0.25'],
     ]);
+  });
+
+  it("says when the tenant's latest call started and was stored", async () => {
+    const acme = await reads().read(freshnessRead, {});
+    expect(acme.lastCallAt?.toISOString()).toBe('2026-12-09T22:59:00.000Z');
+    expect(acme.lastStoredAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const other = await reads('other').read(freshnessRead, {});
+    expect(other.lastCallAt?.toISOString()).toBe('2026-12-09T09:00:00.000Z');
+    expect(await reads('nobody').read(freshnessRead, {})).toEqual({
+      lastCallAt: null,
+      lastStoredAt: null,
+    });
   });
 });

@@ -7,6 +7,7 @@ import type { AnyRead } from './contract.ts';
 import { costRead } from './cost.ts';
 import { costSeriesRead } from './cost-series.ts';
 import { failuresRead } from './failures.ts';
+import { freshnessRead } from './freshness.ts';
 import { taskCallsRead } from './task-calls.ts';
 import { tasksRead } from './tasks.ts';
 import { weeklyReportRead } from './weekly-report.ts';
@@ -27,6 +28,7 @@ export const READS: readonly AnyRead[] = [
   budgetsRead,
   alertsRead,
   weeklyReportRead,
+  freshnessRead,
 ];
 
 export { AlertsResultSchema, AlertViewSchema, alertsRead, alertTableRecord } from './alerts.ts';
@@ -72,6 +74,7 @@ export {
 export { CostResultSchema, CostRowSchema, costRead } from './cost.ts';
 export { CostSeriesResultSchema, costSeriesRead, OTHER_SERIES } from './cost-series.ts';
 export { AgentFailureCostSchema, FailuresResultSchema, failuresRead } from './failures.ts';
+export { FreshnessResultSchema, freshnessRead } from './freshness.ts';
 export { MAX_ROW_LIMIT, ROW_LIMIT } from './schemas.ts';
 export { TaskCallSchema, TaskCallsResultSchema, taskCallsRead } from './task-calls.ts';
 export {

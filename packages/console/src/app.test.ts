@@ -20,7 +20,10 @@ function serveLike(t: TestStore, withKeys: boolean) {
   const app = new Hono();
   const analyzer = createAnalyzer({ store: t.store, config });
   app.route('/', analyzer.app);
-  app.route('/', createConsoleApp({ store: t.store, settings: () => settings }));
+  app.route(
+    '/',
+    createConsoleApp({ store: t.store, settings: () => settings, backlogBytes: async () => 1234 }),
+  );
   return app;
 }
 
@@ -44,7 +47,12 @@ describe('the console', () => {
     return { res, text: await res.text() };
   };
   // The API's answers, with the few fields compared here.
-  type Answer = { total: { costUsd: string }; costUsd: string; sql: string };
+  type Answer = {
+    total: { costUsd: string };
+    costUsd: string;
+    sql: string;
+    lastCallAt: string;
+  };
   const api = async (path: string) => {
     const res = await app.request(path);
     expect(res.status, path).toBe(200);
@@ -62,6 +70,10 @@ describe('the console', () => {
     expect(text).toContain('data-testid="top-agent-7d">support<');
     // 30 days hold the older support call too: 6.375 + 4.
     expect(shown(text, 'spend-30d')).toBe('10.375');
+    // Freshness: the latest call as the freshness read gives it, and the spool's lag.
+    const fresh = await api('/api/v1/freshness');
+    expect(text).toContain(`datetime="${fresh.lastCallAt}" data-testid="last-call"`);
+    expect(text).toContain('1,234 bytes received are still on their way into the store.');
     expect(text).not.toContain(SEEDED.otherAgent);
   });
 
@@ -205,6 +217,8 @@ describe('the console with API keys', () => {
     expect(page).toContain(SEEDED.otherAgent);
     expect(page).not.toContain('>support<');
     expect(shown(page, 'spend-7d')).toBe('999');
+    // The spool is shared by every tenant: its lag is not shown to one of them.
+    expect(page).not.toContain('bytes received');
     const explore = await (
       await app.request('/explore?agent=support', { headers: { cookie: session } })
     ).text();

@@ -23,6 +23,8 @@ export type ConsoleDeps = {
   settings: () => { config: Config; pricer: Pricer };
   /** The serve process's alert engine, whose open alerts are fresher than the store's. */
   alerts?: () => AlertEngine;
+  /** Bytes acknowledged but not yet stored (serve's spool lag), shown as data freshness. */
+  backlogBytes?: () => Promise<number>;
   /** @default () => new Date() */
   now?: () => Date;
 };
@@ -102,7 +104,11 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
 
   const context = (c: Context, tenant: string): PageContext => {
     const settings = deps.settings();
+    // The spool is the server's, shared by every tenant: only shown when there is one.
+    const shared = settings.config.apiKeys.length > 0;
     return {
+      now: now(),
+      backlogBytes: shared ? undefined : deps.backlogBytes,
       reads: inProcessReadClient({
         store: deps.store,
         settings,

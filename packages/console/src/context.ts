@@ -10,6 +10,13 @@ export type PageContext = {
   /** The configuration in effect. */
   config: Config;
   timezone: string;
+  /** The instant relative ranges mean (the reads' clock). */
+  now: Date;
+  /**
+   * Bytes acknowledged to agents but not yet in the store (the spool's lag), when this process
+   * ingests and the viewer may see server-wide figures (no API keys, one tenant).
+   */
+  backlogBytes?: () => Promise<number>;
 };
 
 /** A rendered page: its title and body. */

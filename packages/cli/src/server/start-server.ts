@@ -98,7 +98,19 @@ export async function startServer(
   app.route('/', analyzer.app);
   // The console at `/`, mounted last so the routes above keep their paths; it reads through the
   // same contract as /api/v1, with the settings in effect (swapped whole on reload).
-  app.route('/', createConsoleApp({ store, settings: () => live, alerts: () => analyzer.alerts }));
+  app.route(
+    '/',
+    createConsoleApp({
+      store,
+      settings: () => live,
+      alerts: () => analyzer.alerts,
+      backlogBytes: async () => {
+        collector.ingestor.refreshGauges();
+        const gauge = await collector.ingestor.metrics.spoolLagBytes.get();
+        return gauge.values[0]?.value ?? 0;
+      },
+    }),
+  );
   // The budget counter counts every call stored after its snapshot of the store: both happen in
   // the writers' exclusive section, so no call is counted twice or missed.
   let counting = false;

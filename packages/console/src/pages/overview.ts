@@ -4,6 +4,7 @@ import {
   budgetsRead,
   costRead,
   costSeriesRead,
+  freshnessRead,
   type ResultOf,
 } from '@tokenwatch/analyzer';
 import { html } from 'hono/html';
@@ -28,7 +29,7 @@ const PERIODS = [
 export async function overviewPage(ctx: PageContext): Promise<RenderedPage> {
   const range = param(ctx, 'range', '7d');
   const by = param(ctx, 'by', 'agent');
-  const [periods, series, anomalies, alerts, budgets] = await Promise.all([
+  const [periods, series, anomalies, alerts, budgets, fresh, backlog] = await Promise.all([
     Promise.all(
       PERIODS.map(([since]) => ctx.reads.read(costRead, { since, by: 'agent', limit: '1' })),
     ),
@@ -36,6 +37,8 @@ export async function overviewPage(ctx: PageContext): Promise<RenderedPage> {
     ctx.reads.read(anomaliesRead, {}),
     ctx.reads.read(alertsRead, {}),
     ctx.reads.read(budgetsRead, {}),
+    ctx.reads.read(freshnessRead, {}),
+    ctx.backlogBytes?.(),
   ]);
   const tiles = PERIODS.map(([since, label], i) => {
     const cost = periods[i]!;
@@ -45,7 +48,6 @@ export async function overviewPage(ctx: PageContext): Promise<RenderedPage> {
 <p class="delta ${Number(cost.total.deltaUsd) > 0 ? 'up' : 'down'}">${change(cost.total.deltaRatio)} vs the period before (${usd(cost.total.previousCostUsd)})</p>
 <p>${cost.total.calls.toLocaleString('en-US')} calls${top ? html` · top agent <strong data-testid="top-agent-${since}">${top.key.agent || '(none)'}</strong>` : ''}</p></section>`;
   });
-  const last = series.buckets.at(-1);
   const body = html`<div class="tiles">${tiles}</div>
 <section><h2>Spend over time</h2>
 ${filterForm('/', html`${select('range', 'Range', RANGES, range)}${select('by', 'Stacked by', ROLLUP_CHOICES, by)}`)}
@@ -57,11 +59,7 @@ ${stackedBars({
   timezone: ctx.timezone,
   label: `Spend per ${series.step} by ${by}`,
 })}
-<p class="note" data-testid="freshness">${
-    last
-      ? html`Latest spend recorded in the ${series.step} starting ${localTime(last.start, ctx.timezone)} (${ctx.timezone}).`
-      : 'No calls in this range yet.'
-  }</p></section>
+<p class="note" data-testid="freshness">${freshness(ctx, fresh, backlog)}</p></section>
 ${burnRates(ctx, anomalies)}
 <section><h2>Open alerts</h2>${recordsTable(
     alerts.alerts.map((a) => ({
@@ -78,6 +76,26 @@ ${burnRates(ctx, anomalies)}
   )}</section>
 ${budgetList(ctx, budgets)}`;
   return { title: 'Overview', body };
+}
+
+/** When data last arrived, and what is still on its way into the store. */
+function freshness(ctx: PageContext, fresh: ResultOf<typeof freshnessRead>, backlog?: number) {
+  const ago = (at: Date) => {
+    const minutes = Math.round((ctx.now.getTime() - at.getTime()) / 60_000);
+    return minutes < 1
+      ? 'just now'
+      : minutes < 120
+        ? `${minutes} min ago`
+        : `${Math.round(minutes / 60)} h ago`;
+  };
+  const waiting =
+    backlog === undefined
+      ? ''
+      : backlog === 0
+        ? ' Nothing is waiting to be stored.'
+        : ` ${backlog.toLocaleString('en-US')} bytes received are still on their way into the store.`;
+  if (!fresh.lastCallAt || !fresh.lastStoredAt) return `No calls stored yet.${waiting}`;
+  return html`Latest call started <time datetime="${fresh.lastCallAt.toISOString()}" data-testid="last-call">${localTime(fresh.lastCallAt, ctx.timezone)}</time>, stored ${ago(fresh.lastStoredAt)}.${waiting}`;
 }
 
 function burnRates(ctx: PageContext, result: ResultOf<typeof anomaliesRead>) {

@@ -139,6 +139,7 @@ describe('the packed release', () => {
     expect(names).toEqual(
       expect.arrayContaining([
         'tokenwatch-cli-0.1.0.tgz',
+        'tokenwatch-console-0.1.0.tgz',
         'tokenwatch-instrumentation-0.1.0.tgz',
         'tokenwatch-store-0.1.0.tgz',
       ]),
@@ -181,6 +182,24 @@ describe('the packed release', () => {
     const [call, ...more] = await waitForCalls('cjs-agent', 1);
     expect(more).toEqual([]);
     expectPriced(call!, usage.openai.prompt_tokens, usage.openai.completion_tokens);
+  });
+
+  it('serves the console at / from the install, with the numbers the API gives', async () => {
+    await waitForCalls('esm-agent', 2);
+    const home = await fetch(`${serverUrl}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toContain('text/html');
+    expect(home.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await home.text()).toContain('<h1>Overview</h1>');
+    // The stylesheet and script ship in the package (assets/, beside dist/).
+    for (const asset of ['/assets/console.css', '/assets/console.js'])
+      expect((await fetch(`${serverUrl}${asset}`)).status, asset).toBe(200);
+    const explore = await (await fetch(`${serverUrl}/explore?since=1d&agent=esm-agent`)).text();
+    const api = (await (
+      await fetch(`${serverUrl}/api/v1/cost/series?since=1d&agent=esm-agent`)
+    ).json()) as { total: { costUsd: string } };
+    expect(Number(api.total.costUsd)).toBeGreaterThan(0);
+    expect(explore).toContain(`data-value="${api.total.costUsd}" data-testid="explore-total"`);
   });
 
   it('in code: register(), then a dynamic import; the task budget refuses a call before it is sent', async () => {

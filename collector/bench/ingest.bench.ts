@@ -17,7 +17,8 @@
  * After each run the server is stopped and the store is opened to count what it holds.
  *
  * Environment: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY
- * (4), BENCH_BATCHES (16 distinct batches), BENCH_CONTENDERS (floor,baseline,tokenwatch),
+ * (4), BENCH_BATCHES (16 distinct batches), BENCH_CONTENDERS (floor,baseline,tokenwatch,
+ * tokenwatch-lean),
  * BENCH_PROFILE=1 (one more tokenwatch run, outside the table, under `node --cpu-prof`: prints
  * its hottest functions), BENCH_QUICK=1 (one short run: a smoke test, not a measurement).
  */
@@ -46,7 +47,9 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? (QUICK ? 1 : 3
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 16);
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const SELECTED = (process.env.BENCH_CONTENDERS ?? 'floor,baseline,tokenwatch').split(',');
+const SELECTED = (
+  process.env.BENCH_CONTENDERS ?? 'floor,baseline,tokenwatch,tokenwatch-lean'
+).split(',');
 // How long the store may take to catch up after the load ends before the run counts as failed.
 const COMMIT_TIMEOUT_MS = 180_000;
 const LOAD_SCRIPT = resolve(import.meta.dirname, 'ingest/load.ts');

@@ -4,6 +4,7 @@
  * how to tell when everything it acknowledged is stored, and how to stop it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const BENCH_DIR = resolve(import.meta.dirname);
@@ -92,37 +93,57 @@ const nodeArgs = (profileDir: string | undefined) => [
   ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
 ];
 
-/** The real `tokenwatch serve` with the embedded store and default settings. */
-export const tokenwatch: Contender = {
-  name: 'tokenwatch serve',
-  stores: true,
-  layout: 'tokenwatch',
-  start: (dataDir, options) =>
-    startProcess(
-      [
-        ...nodeArgs(options.cpuProfileDir),
-        resolve(REPO, 'packages/cli/src/main.ts'),
-        '--data-dir',
-        dataDir,
-        'serve',
-        '--port',
-        '0',
-      ],
-      resolve(dataDir, '..'),
-      /ready \((http:\/\/[^/]+)\/readyz\)/,
-    ),
-  // Stored means: every acknowledged span counted as accepted and the spool has no record the
-  // store writer has not inserted yet.
-  committed: (server, acked, timeoutMs) =>
-    pollUntil(async () => {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
-      return (
-        metricValue(text, 'tokenwatch_spans_accepted_total') >= acked.spans &&
-        metricValue(text, 'tokenwatch_spool_lag_bytes') === 0 &&
-        metricValue(text, 'tokenwatch_ingest_queued_spans') === 0
+/** `tokenwatch serve` with the embedded store, default settings plus `yaml` when given. */
+function tokenwatchServe(name: string, yaml: string | undefined): Contender {
+  return {
+    name,
+    stores: true,
+    layout: 'tokenwatch',
+    start: (dataDir, options) => {
+      const configArgs: string[] = [];
+      if (yaml !== undefined) {
+        // Not tokenwatch.yaml: another contender started in the same directory must not read it.
+        const file = resolve(dataDir, '..', `${dataDir.split('/').pop()}.yaml`);
+        writeFileSync(file, yaml);
+        configArgs.push('--config', file);
+      }
+      return startProcess(
+        [
+          ...nodeArgs(options.cpuProfileDir),
+          resolve(REPO, 'packages/cli/src/main.ts'),
+          ...configArgs,
+          '--data-dir',
+          dataDir,
+          'serve',
+          '--port',
+          '0',
+        ],
+        resolve(dataDir, '..'),
+        /ready \((http:\/\/[^/]+)\/readyz\)/,
       );
-    }, timeoutMs),
-};
+    },
+    // Stored means: every acknowledged span counted as accepted and the spool has no record the
+    // store writer has not inserted yet.
+    committed: (server, acked, timeoutMs) =>
+      pollUntil(async () => {
+        const text = await (await fetch(`${server.url}/metrics`)).text();
+        return (
+          metricValue(text, 'tokenwatch_spans_accepted_total') >= acked.spans &&
+          metricValue(text, 'tokenwatch_spool_lag_bytes') === 0 &&
+          metricValue(text, 'tokenwatch_ingest_queued_spans') === 0
+        );
+      }, timeoutMs),
+  };
+}
+
+/** The real `tokenwatch serve` with default settings (raw spans kept whole). */
+export const tokenwatch = tokenwatchServe('tokenwatch serve', undefined);
+
+/** `tokenwatch serve` keeping raw LLM-call spans lean (`ingest.raw_llm_spans: lean`). */
+export const tokenwatchLean = tokenwatchServe(
+  'tokenwatch serve, raw_llm_spans: lean',
+  'ingest:\n  raw_llm_spans: lean\n',
+);
 
 /** protobufjs decode and one narrow JSONEachRow insert per request (acknowledged after it). */
 export const baseline: Contender = {
@@ -153,4 +174,9 @@ export const floor: Contender = {
 };
 
 /** Every contender, in the order each run measures them. */
-export const CONTENDERS: Record<string, Contender> = { floor, baseline, tokenwatch };
+export const CONTENDERS: Record<string, Contender> = {
+  floor,
+  baseline,
+  tokenwatch,
+  'tokenwatch-lean': tokenwatchLean,
+};

@@ -16,9 +16,11 @@ type Cell =
   | HtmlEscapedString
   | Promise<HtmlEscapedString>;
 
-/** Columns whose values are numbers, right-aligned. */
+/** Cells holding a number (plain, formatted, or an amount from `usd()`), right-aligned. */
 const isNumeric = (value: unknown) =>
-  typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value));
+  typeof value === 'number' ||
+  (typeof value === 'string' && /^[-+]?\$?[\d,]+(\.\d+)?[%×]?$/.test(value)) ||
+  (typeof value === 'object' && value !== null && String(value).startsWith('<span class="num"'));
 
 /** One table: a header from the first record's keys, one row per record. */
 export function recordsTable(

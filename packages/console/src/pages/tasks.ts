@@ -24,7 +24,12 @@ export async function tasksPage(ctx: PageContext): Promise<RenderedPage> {
     )}${input('agent', 'Agent', ctx.params.agent)}`,
   );
   const tasks = result.tasks.map((t) => ({
-    task: html`<a href="${linkWith('/task', {}, { id: t.taskId })}">${t.name || t.taskId}</a>`,
+    // Calls stored without a task id (not through the collector, which gives them their trace's)
+    // share the empty id: they have no page of their own.
+    task:
+      t.taskId === ''
+        ? '(calls without a task)'
+        : html`<a href="${linkWith('/task', {}, { id: t.taskId })}">${t.name || t.taskId}</a>`,
     agent: t.agent,
     outcome: html`<span class="outcome ${t.outcome}">${t.outcome}</span>`,
     calls: count(t.calls),

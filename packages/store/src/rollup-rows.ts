@@ -22,76 +22,80 @@ const COST_COLUMNS = [
 /** Cost columns hold 12 decimal places (Decimal(18, 12) per call, Decimal(38, 12) summed). */
 const SCALE = 12;
 
-const UNIT = 10n ** BigInt(SCALE);
-
 /**
- * A sum of decimal strings, exact: whole parts and 12-digit fractions are added apart as
- * numbers (a fraction is below 10^12, so millions of them stay exact below 2^53) and carried
- * once, at the end, in a bigint. Parsing each cost into a bigint cost more than the rest of the
- * rollup. Digits past the 12th are cut, as the Decimal(18, 12) column does.
+ * Adds a decimal string to the exact sum kept in `whole[i]` and `fraction[i]` (units of 10^-12):
+ * whole parts and 12-digit fractions are added apart as numbers (a fraction is below 10^12, so
+ * millions of them stay exact below 2^53). One pass over the characters, no regex, no substring,
+ * no bigint: this runs five times per call stored. Digits past the 12th are cut, as the
+ * Decimal(18, 12) column does.
  */
-class DecimalSum {
-  private whole = 0;
-  private fraction = 0;
-
-  add(value: unknown): void {
-    if (value === null || value === undefined) return;
-    const text = typeof value === 'string' ? value : String(value);
-    // One pass over the characters, no regex and no substrings: this runs five times per call.
-    let i = 0;
-    const negative = text.charCodeAt(0) === 45; // '-'
-    if (negative) i++;
-    let whole = 0;
-    let fraction = 0;
-    let places = -1; // -1 until the point is seen
-    const start = i;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 46 && places < 0 && i > start) {
-        places = 0;
-        continue;
-      }
-      const digit = c - 48;
-      if (digit < 0 || digit > 9)
-        throw new RangeError(`not a decimal cost: ${JSON.stringify(value)}`);
-      if (places < 0) whole = whole * 10 + digit;
-      else if (places < SCALE) {
-        fraction = fraction * 10 + digit;
-        places++;
-      }
+function addDecimal(whole: number[], fraction: number[], i: number, value: unknown): void {
+  if (value === null || value === undefined) return;
+  const text = typeof value === 'string' ? value : String(value);
+  let at = 0;
+  const negative = text.charCodeAt(0) === 45; // '-'
+  if (negative) at++;
+  const start = at;
+  let w = 0;
+  let f = 0;
+  let places = -1; // -1 until the point is seen
+  for (; at < text.length; at++) {
+    const c = text.charCodeAt(at);
+    if (c === 46 && places < 0 && at > start) {
+      places = 0;
+      continue;
     }
-    if (i === start || places === 0)
+    const digit = c - 48;
+    if (digit < 0 || digit > 9)
       throw new RangeError(`not a decimal cost: ${JSON.stringify(value)}`);
-    if (!Number.isSafeInteger(whole)) throw new RangeError(`cost out of range: ${text}`);
-    if (places > 0) fraction *= 10 ** (SCALE - places);
-    this.whole += negative ? -whole : whole;
-    this.fraction += negative ? -fraction : fraction;
-    // Keep the parts exact: move whole units out of the fraction before it grows past 2^53.
-    if (this.fraction > 1e15 || this.fraction < -1e15) this.carry();
-    if (!Number.isSafeInteger(this.whole)) throw new RangeError('cost sum out of range');
+    if (places < 0) w = w * 10 + digit;
+    else if (places < SCALE) {
+      f = f * 10 + digit;
+      places++;
+    }
   }
+  if (at === start || places === 0)
+    throw new RangeError(`not a decimal cost: ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(w)) throw new RangeError(`cost out of range: ${text}`);
+  if (places > 0) f *= 10 ** (SCALE - places);
+  whole[i]! += negative ? -w : w;
+  fraction[i]! += negative ? -f : f;
+  // Keep the parts exact: move whole units out of the fraction before it grows past 2^53.
+  if (fraction[i]! > 1e15 || fraction[i]! < -1e15) {
+    const units = Math.trunc(fraction[i]! / 1e12);
+    whole[i]! += units;
+    fraction[i]! -= units * 1e12;
+  }
+  if (!Number.isSafeInteger(whole[i]!)) throw new RangeError('cost sum out of range');
+}
 
-  private carry(): void {
-    const units = Math.trunc(this.fraction / 1e12);
-    this.whole += units;
-    this.fraction -= units * 1e12;
+/** An exact sum as ClickHouse prints a Decimal(38, 12): 12 places. */
+function formatDecimal(whole: number, fraction: number): string {
+  let w = whole + Math.trunc(fraction / 1e12);
+  let f = fraction % 1e12;
+  // Give both parts one sign, so the text is one number.
+  if (w > 0 && f < 0) {
+    w -= 1;
+    f += 1e12;
+  } else if (w < 0 && f > 0) {
+    w += 1;
+    f -= 1e12;
   }
-
-  /** The sum as ClickHouse prints a Decimal(38, 12): 12 places. */
-  format(): string {
-    const total = BigInt(this.whole) * UNIT + BigInt(this.fraction);
-    const negative = total < 0n;
-    const digits = (negative ? -total : total).toString().padStart(SCALE + 1, '0');
-    const text = `${digits.slice(0, -SCALE)}.${digits.slice(-SCALE)}`;
-    return negative ? `-${text}` : text;
-  }
+  const negative = w < 0 || f < 0;
+  const text = `${Math.abs(w)}.${String(Math.abs(f)).padStart(SCALE, '0')}`;
+  return negative ? `-${text}` : text;
 }
 
 type Sums = {
-  key: Record<string, unknown>;
-  counts: { calls: number; failed: number; unpriced: number; usageMissing: number };
+  /** The output row: key columns set once, sums written at the end. */
+  row: Record<string, unknown>;
+  calls: number;
+  failed: number;
+  unpriced: number;
+  usageMissing: number;
   tokens: number[];
-  costs: DecimalSum[];
+  whole: number[];
+  fraction: number[];
 };
 
 /**
@@ -106,44 +110,50 @@ export function rollupRows(calls: readonly Record<string, unknown>[]): Record<st
   const groups = new Map<string, Sums>();
   for (const call of calls) {
     if (Number(call.revision ?? 0) !== 0) continue; // a repriced version carries its own delta
-    const start = String(call.start_time);
-    const minute = `${start.slice(0, 16)}:00`;
+    const minute = `${String(call.start_time).slice(0, 16)}:00`;
     const model = String(call.response_model || call.request_model || '');
     let id = `${minute}\u0000${model}`;
     for (const column of KEY_COLUMNS) id += `\u0000${call[column] ?? ''}`;
     let sums = groups.get(id);
     if (!sums) {
+      const row: Record<string, unknown> = { minute, model };
+      for (const column of KEY_COLUMNS) row[column] = String(call[column] ?? '');
       sums = {
-        key: {
-          minute,
-          model,
-          ...Object.fromEntries(KEY_COLUMNS.map((c) => [c, String(call[c] ?? '')])),
-        },
-        counts: { calls: 0, failed: 0, unpriced: 0, usageMissing: 0 },
-        tokens: TOKEN_COLUMNS.map(() => 0),
-        costs: COST_COLUMNS.map(() => new DecimalSum()),
+        row,
+        calls: 0,
+        failed: 0,
+        unpriced: 0,
+        usageMissing: 0,
+        tokens: [0, 0, 0, 0, 0],
+        whole: [0, 0, 0, 0, 0],
+        fraction: [0, 0, 0, 0, 0],
       };
       groups.set(id, sums);
     }
     const usageMissing = call.usage_missing === true;
-    sums.counts.calls++;
-    if (call.status === 'error') sums.counts.failed++;
+    sums.calls++;
+    if (call.status === 'error') sums.failed++;
     if ((call.total_cost === null || call.total_cost === undefined) && !usageMissing)
-      sums.counts.unpriced++;
-    if (usageMissing) sums.counts.usageMissing++;
+      sums.unpriced++;
+    if (usageMissing) sums.usageMissing++;
     for (let i = 0; i < TOKEN_COLUMNS.length; i++)
       sums.tokens[i]! += Number(call[TOKEN_COLUMNS[i]!] ?? 0);
-    for (let i = 0; i < COST_COLUMNS.length; i++) sums.costs[i]!.add(call[COST_COLUMNS[i]!]);
+    for (let i = 0; i < COST_COLUMNS.length; i++)
+      addDecimal(sums.whole, sums.fraction, i, call[COST_COLUMNS[i]!]);
   }
-  return [...groups.values()].map((sums) => ({
-    ...sums.key,
-    calls: sums.counts.calls,
-    failed_calls: sums.counts.failed,
-    unpriced_calls: sums.counts.unpriced,
-    usage_missing_calls: sums.counts.usageMissing,
-    ...Object.fromEntries(TOKEN_COLUMNS.map((c, i) => [c, sums.tokens[i]])),
-    ...Object.fromEntries(COST_COLUMNS.map((c, i) => [c, sums.costs[i]!.format()])),
-  }));
+  const rows: Record<string, unknown>[] = [];
+  for (const sums of groups.values()) {
+    const { row } = sums;
+    row.calls = sums.calls;
+    row.failed_calls = sums.failed;
+    row.unpriced_calls = sums.unpriced;
+    row.usage_missing_calls = sums.usageMissing;
+    for (let i = 0; i < TOKEN_COLUMNS.length; i++) row[TOKEN_COLUMNS[i]!] = sums.tokens[i];
+    for (let i = 0; i < COST_COLUMNS.length; i++)
+      row[COST_COLUMNS[i]!] = formatDecimal(sums.whole[i]!, sums.fraction[i]!);
+    rows.push(row);
+  }
+  return rows;
 }
 
 /**

@@ -68,8 +68,11 @@ describe('the console', () => {
     }
     expect(shown(text, 'spend-7d')).toBe(SEEDED.week.costUsd);
     expect(text).toContain('data-testid="top-agent-7d">support<');
-    // 30 days hold the older support call too: 6.375 + 4.
-    expect(shown(text, 'spend-30d')).toBe('10.375');
+    // 30 days hold the older support call too: 6.625 + 4.
+    expect(shown(text, 'spend-30d')).toBe('10.625');
+    // Burn rate now against normal, by agent, with the anomaly ratio drawn.
+    expect(text).toContain(`support: ${SEEDED.supportBurn}× its normal rate`);
+    expect(text).toContain('threshold 3×');
     // Freshness: the latest call as the freshness read gives it, and the spool's lag.
     const fresh = await api('/api/v1/freshness');
     expect(text).toContain(`datetime="${fresh.lastCallAt}" data-testid="last-call"`);
@@ -132,7 +135,7 @@ describe('the console', () => {
       'agent,model,calls,input,cache_read,cache_write,output,cost_usd,unpriced',
     );
     expect(csv).toContain('support,gpt-4o,3,2600,4000,1000,220,1.75,0');
-    expect(csv).toContain('support,gpt-4o-mini,1,0,0,0,0,1.5,0');
+    expect(csv).toContain('support,gpt-4o-mini,2,0,0,0,0,1.75,0');
   });
 
   it('lists tasks, filters them by outcome, and shows a task’s calls in order', async () => {

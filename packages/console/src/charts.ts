@@ -31,7 +31,7 @@ export function stackedBars(options: {
 }) {
   const W = 760;
   const H = 240;
-  const left = 56;
+  const left = 72;
   const bottom = 22;
   const top = 8;
   const { from, to } = options.range;

@@ -13,6 +13,7 @@ import { type PageContext, param, type RenderedPage } from '../context.ts';
 import { change, localTime, percent, usd } from '../format.ts';
 import { filterForm, RANGES, select } from '../layout.ts';
 import { recordsTable } from '../table.ts';
+import { type AgentBurn, agentBurnRates, burnPanel } from './burn-rates.ts';
 import { ROLLUP_CHOICES } from './dimensions.ts';
 
 const PERIODS = [
@@ -29,7 +30,7 @@ const PERIODS = [
 export async function overviewPage(ctx: PageContext): Promise<RenderedPage> {
   const range = param(ctx, 'range', '7d');
   const by = param(ctx, 'by', 'agent');
-  const [periods, series, anomalies, alerts, budgets, fresh, backlog] = await Promise.all([
+  const [periods, series, anomalies, alerts, budgets, fresh, backlog, burns] = await Promise.all([
     Promise.all(
       PERIODS.map(([since]) => ctx.reads.read(costRead, { since, by: 'agent', limit: '1' })),
     ),
@@ -39,6 +40,7 @@ export async function overviewPage(ctx: PageContext): Promise<RenderedPage> {
     ctx.reads.read(budgetsRead, {}),
     ctx.reads.read(freshnessRead, {}),
     ctx.backlogBytes?.(),
+    agentBurnRates(ctx),
   ]);
   const tiles = PERIODS.map(([since, label], i) => {
     const cost = periods[i]!;
@@ -60,7 +62,7 @@ ${stackedBars({
   label: `Spend per ${series.step} by ${by}`,
 })}
 <p class="note" data-testid="freshness">${freshness(ctx, fresh, backlog)}</p></section>
-${burnRates(ctx, anomalies)}
+${burnRates(ctx, anomalies, burns)}
 <section><h2>Open alerts</h2>${recordsTable(
     alerts.alerts.map((a) => ({
       severity: a.severity,
@@ -98,14 +100,19 @@ function freshness(ctx: PageContext, fresh: ResultOf<typeof freshnessRead>, back
   return html`Latest call started <time datetime="${fresh.lastCallAt.toISOString()}" data-testid="last-call">${localTime(fresh.lastCallAt, ctx.timezone)}</time>, stored ${ago(fresh.lastStoredAt)}.${waiting}`;
 }
 
-function burnRates(ctx: PageContext, result: ResultOf<typeof anomaliesRead>) {
+function burnRates(
+  ctx: PageContext,
+  result: ResultOf<typeof anomaliesRead>,
+  burns: readonly AgentBurn[],
+) {
   const threshold = ctx.config.anomalies.ratio;
   const rows = result.anomalies.map((a) =>
     'ratio' in a
       ? { label: `${a.entity.kind}=${a.entity.value}`, ratio: a.ratio }
       : { label: `${a.entity.kind}=${a.entity.value}`, ratio: a.peakRatio },
   );
-  return html`<section><h2>Burning faster than normal</h2>${
+  return html`<section><h2>Burn rate now against normal</h2>${burnPanel(ctx, burns)}
+<h3>Anomalies now</h3>${
     rows.length === 0
       ? html`<p class="empty" data-testid="burn">Nothing spends over ${threshold}× its normal rate now.</p>`
       : ratioBars({ rows, threshold, label: 'Burn rate now against each one’s normal rate' })

@@ -33,10 +33,15 @@ function call(now: number, spec: CallSpec) {
 /** What the seed holds, by hand. */
 export const SEEDED = {
   /** The open tenant's spend in the last 7 days, and by agent. */
-  week: { costUsd: '6.375', calls: 7 },
-  byAgent: { support: '3.25', research: '3', coder: '0.125' },
+  week: { costUsd: '6.625', calls: 8 },
+  byAgent: { support: '3.5', research: '3', coder: '0.125' },
   /** support's calls in the last 7 days. */
-  support: { costUsd: '3.25', calls: 4 },
+  support: { costUsd: '3.5', calls: 5 },
+  /**
+   * support's last hour ($0.25) against its hourly average over the week before it
+   * ($3.25 / 167 h): 12.85×.
+   */
+  supportBurn: '12.8',
   /** The task of three support calls, in order of their context. */
   task: { id: 'task-support-1', costUsd: '1.75', contexts: [1000, 2500, 4100] },
   failedTask: 'task-research-1',
@@ -99,6 +104,12 @@ export async function seedConsoleData(store: Store, now = Date.now()): Promise<v
       agent: 'support',
       requestModel: 'gpt-4o-mini',
       totalCost: '1.5',
+    }),
+    call(now, {
+      agoMs: 10 * 60_000,
+      agent: 'support',
+      requestModel: 'gpt-4o-mini',
+      totalCost: '0.25',
     }),
     call(now, {
       agoMs: 5 * HOUR,

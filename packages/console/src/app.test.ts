@@ -182,10 +182,10 @@ describe('the console with API keys', () => {
   });
   afterAll(() => t.cleanup());
 
-  const signIn = (key: string) =>
+  const signIn = (key: string, origin = 'http://localhost') =>
     app.request('/login', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
       body: new URLSearchParams({ key }).toString(),
     });
 
@@ -203,6 +203,10 @@ describe('the console with API keys', () => {
     }
     expect((await signIn('tw_wrong')).status).toBe(401);
     expect((await signIn('')).status).toBe(401);
+    // A form posted from another site is refused before the key is looked at.
+    const forged = await signIn(KEYS.other, 'http://evil.invalid');
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('set-cookie')).toBeNull();
   });
 
   it('shows only the tenant of the key, through an HttpOnly SameSite=Strict session cookie', async () => {
@@ -227,7 +231,10 @@ describe('the console with API keys', () => {
     ).text();
     expect(shown(explore, 'explore-total')).toBe('0');
     // Signing out ends the session.
-    await app.request('/logout', { method: 'POST', headers: { cookie: session } });
+    await app.request('/logout', {
+      method: 'POST',
+      headers: { cookie: session, origin: 'http://localhost' },
+    });
     expect((await app.request('/', { headers: { cookie: session } })).status).toBe(303);
   });
 });

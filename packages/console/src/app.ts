@@ -3,6 +3,7 @@ import type { Config } from '@tokenwatch/config';
 import type { Pricer } from '@tokenwatch/pricing';
 import type { Store } from '@tokenwatch/store';
 import { type Context, Hono } from 'hono';
+import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import { loadAssets } from './assets.ts';
@@ -90,6 +91,10 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
     });
   });
 
+  // The forms that change the session are accepted from this origin only (Origin or
+  // Sec-Fetch-Site): another site can neither sign a viewer in with its own key nor out.
+  app.use('/login', csrf());
+  app.use('/logout', csrf());
   app.get('/login', (c) => c.html(loginPage(c.req.query('failed') !== undefined)));
   app.post('/login', async (c) => {
     const form = await c.req.parseBody();

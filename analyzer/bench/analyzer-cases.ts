@@ -28,8 +28,11 @@ import { getBudgetUsageByMinute } from '../src/budgets/usage-repository.ts';
 import { buildWeeklyReport, lastCompleteWeek } from '../src/reports/index.ts';
 import { AGENTS, BENCH_TENANT, TEAMS } from './query-catalog.ts';
 
-/** One benchmarked query (or query set): a name and what runs it. */
-export type QueryCase = { group: string; name: string; run: () => Promise<unknown> };
+/**
+ * One benchmarked query (or query set): a name and what runs it; a dashboard case also carries
+ * the statement it runs, so the golden-answer test can pin its `now()`.
+ */
+export type QueryCase = { group: string; name: string; run: () => Promise<unknown>; sql?: string };
 
 const HOUR_MS = 3_600_000;
 /** The ranges the analytics are read over. */

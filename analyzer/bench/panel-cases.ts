@@ -50,6 +50,7 @@ export async function panelCases(
           group: `dashboard ${group}`,
           name: `$${variable.name} ${label}`,
           run: () => runSql(store, sql),
+          sql,
         });
       });
       for (const panel of dashboard.panels) {
@@ -58,6 +59,7 @@ export async function panelCases(
           group: `dashboard ${group}`,
           name: `${panel.title} ${label}`,
           run: () => runSql(store, sql),
+          sql,
         });
       }
     }

@@ -14,11 +14,9 @@
  * "group name"), BENCH_MAX_AGE_HOURS (regenerate older data, default 12).
  */
 import { loadavg } from 'node:os';
-import { queryRows } from '@tokenwatch/store';
-import { z } from 'zod';
 import { analyzerCases } from './analyzer-cases.ts';
 import { panelCases } from './panel-cases.ts';
-import { openBenchData, settleMerges, tableParts } from './query-data.ts';
+import { openBenchData, recentTraceId, settleMerges, tableParts } from './query-data.ts';
 import { type CaseResult, resultTable, timeCase } from './query-timing.ts';
 
 const TARGET_MS = 200;
@@ -45,18 +43,9 @@ const { store, now } = data;
 const pending = await settleMerges(store, 180_000);
 if (pending > 0) log(`warning: ${pending} background merges still running`);
 
-// The trace panel needs a trace id (a textbox on the sessions dashboard): one from the last hour.
-const [recent] = await queryRows(store, {
-  query: `SELECT trace_id FROM llm_calls WHERE start_time >= {from: DateTime64(3, 'UTC')}
-    ORDER BY start_time DESC LIMIT 1`,
-  params: {
-    from: new Date(now.getTime() - 3_600_000).toISOString().replace('T', ' ').slice(0, 23),
-  },
-  schema: z.object({ trace_id: z.string() }),
-});
 const cases = [
   ...analyzerCases(store, now),
-  ...(await panelCases(store, now, { trace_id: recent?.trace_id ?? '' })),
+  ...(await panelCases(store, now, { trace_id: await recentTraceId(store, now) })),
 ]
   .filter((c) => ranges.some((r) => c.name.endsWith(` ${r}`)) || !/ (24h|7d|30d)$/.test(c.name))
   .filter((c) => !filter || filter.test(`${c.group} ${c.name}`));

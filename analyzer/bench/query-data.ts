@@ -198,7 +198,11 @@ function tasksInsert(): string {
   )`;
 }
 
-async function generate(
+/**
+ * Generates `rows` calls (and their tasks and rollup rows) into `store`, ending at `anchorMs`.
+ * The rows depend only on `rows` and `anchorMs`, so a fixed anchor gives the same data set.
+ */
+export async function generate(
   store: Store,
   rows: number,
   anchorMs: number,
@@ -224,6 +228,22 @@ async function generate(
         `(${((performance.now() - t0) / 1000).toFixed(1)} s for this chunk)`,
     );
   }
+}
+
+/**
+ * A trace id from the hour before `now`, the latest started: the sessions dashboard's trace panel
+ * needs one (a textbox on the dashboard).
+ */
+export async function recentTraceId(store: Store, now: Date): Promise<string> {
+  const [recent] = await queryRows(store, {
+    query: `SELECT trace_id FROM llm_calls WHERE start_time >= {from: DateTime64(3, 'UTC')}
+    ORDER BY start_time DESC LIMIT 1`,
+    params: {
+      from: new Date(now.getTime() - 3_600_000).toISOString().replace('T', ' ').slice(0, 23),
+    },
+    schema: z.object({ trace_id: z.string() }),
+  });
+  return recent?.trace_id ?? '';
 }
 
 const PartsRow = z.object({ table: z.string(), parts: z.coerce.number(), rows: z.coerce.number() });

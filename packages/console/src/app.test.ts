@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { createAnalyzer } from '@tokenwatch/analyzer';
+import {
+  type AnyRead,
+  budgetsRead,
+  cacheRead,
+  createAnalyzer,
+  failuresRead,
+} from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { Hono } from 'hono';
@@ -157,6 +163,40 @@ describe('the console', () => {
     expect((await get('/task?id=nothing-here')).res.status).toBe(404);
   });
 
+  // The pages that show a read's tables show the rows the CLI prints from the API's answer.
+  it.each([
+    ['/cache', cacheRead, '/api/v1/cache'],
+    ['/failures', failuresRead, '/api/v1/failures'],
+    ['/budgets', budgetsRead, '/api/v1/budgets'],
+  ] as const)('%s shows every value of the API’s answer', async (path, read, apiPath) => {
+    const page = (await get(path)).text;
+    const answer = (read as AnyRead).result.parse(await api(apiPath));
+    const tables = (read as AnyRead).print!.tables(answer);
+    const cells = tables.flatMap((t) =>
+      t.records.flatMap((r) => Object.entries(r).filter(([, v]) => v !== '' && v !== undefined)),
+    );
+    expect(cells.length).toBeGreaterThan(0);
+    for (const [column, value] of cells)
+      expect(page, `${path} ${column}`).toContain(
+        `data-col="${column}">${escapeHtml(String(value))}<`,
+      );
+  });
+
+  it('shows the budget’s spend against its limit, as the API evaluates it', async () => {
+    const page = (await get('/budgets')).text;
+    const [budget] = budgetsRead.result.parse(await api('/api/v1/budgets')).budgets;
+    expect(budget!.budgetId).toBe('support-daily');
+    expect(budget!.limit).toBe('5');
+    // A daily budget of support's spends what support spent today.
+    const today = (await api('/api/v1/cost?since=today&by=agent')) as unknown as {
+      rows: { key: { agent: string }; costUsd: string }[];
+    };
+    const support = today.rows.find((r) => r.key.agent === 'support')?.costUsd ?? '0';
+    expect(Number(budget!.spent)).toBe(Number(support));
+    expect(page).toContain(`value="${Math.min(budget!.fraction, 1)}">`);
+    expect(page).toContain(`data-value="${budget!.spent}"`);
+  });
+
   it('says which URL parameter it refuses', async () => {
     const { res, text } = await get('/explore?by=task');
     expect(res.status).toBe(400);
@@ -238,3 +278,13 @@ describe('the console with API keys', () => {
     expect((await app.request('/', { headers: { cookie: session } })).status).toBe(303);
   });
 });
+
+/** Text as the pages escape it. */
+function escapeHtml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { type Config, loadConfig } from '@tokenwatch/config';
+import { BudgetSchema, type Config, loadConfig } from '@tokenwatch/config';
 import { type LlmCallInput, LlmCallSchema } from '@tokenwatch/schema';
 import { insertLlmCalls, type Store, upsertTasks } from '@tokenwatch/store';
 
@@ -59,6 +59,15 @@ export function testConfig(withKeys: boolean): Config {
   return {
     ...config,
     timezone: 'UTC',
+    // Support's daily budget: today's support spend against $5.
+    budgets: [
+      BudgetSchema.parse({
+        id: 'support-daily',
+        scope: { agent: 'support' },
+        period: 'daily',
+        limit_usd: 5,
+      }),
+    ],
     apiKeys: withKeys
       ? [
           { tenant: 'default', keySha256: sha(KEYS.default) },

@@ -79,6 +79,7 @@ const ASKED: Record<string, RawParams> = {
   anomalies: { at: TO },
   budgets: { at: TO, limit: '1' },
   alerts: {},
+  'alert-history': { since: FROM, until: TO },
   freshness: {},
   'weekly-report': { from: FROM, to: TO, at: TO, focus: 'true' },
 };

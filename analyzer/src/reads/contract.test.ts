@@ -20,6 +20,7 @@ const ASKED: Record<string, RawParams[]> = {
   anomalies: [{}, { at: '2026-12-01' }, { since: '3d' }, { until: '2026-12-08', limit: '3' }],
   budgets: [{}, { at: 'yesterday', limit: '20' }],
   alerts: [{}, { limit: '1' }],
+  'alert-history': [{}, { since: '30d', until: 'yesterday', limit: '5' }],
   freshness: [{}],
   'weekly-report': [
     {},

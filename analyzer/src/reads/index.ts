@@ -1,3 +1,4 @@
+import { alertHistoryRead } from './alert-history.ts';
 import { alertsRead } from './alerts.ts';
 import { anomaliesRead } from './anomalies.ts';
 import { budgetsRead } from './budgets.ts';
@@ -27,10 +28,12 @@ export const READS: readonly AnyRead[] = [
   anomaliesRead,
   budgetsRead,
   alertsRead,
+  alertHistoryRead,
   weeklyReportRead,
   freshnessRead,
 ];
 
+export { AlertHistoryResultSchema, alertHistoryRead } from './alert-history.ts';
 export { AlertsResultSchema, AlertViewSchema, alertsRead, alertTableRecord } from './alerts.ts';
 export {
   AnomaliesResultSchema,

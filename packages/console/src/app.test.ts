@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import {
   type AnyRead,
+  alertHistoryRead,
   budgetsRead,
   cacheRead,
   createAnalyzer,
@@ -168,6 +169,7 @@ describe('the console', () => {
     ['/cache', cacheRead, '/api/v1/cache'],
     ['/failures', failuresRead, '/api/v1/failures'],
     ['/budgets', budgetsRead, '/api/v1/budgets'],
+    ['/anomalies', alertHistoryRead, '/api/v1/alerts/history'],
   ] as const)('%s shows every value of the API’s answer', async (path, read, apiPath) => {
     const page = (await get(path)).text;
     const answer = (read as AnyRead).result.parse(await api(apiPath));
@@ -264,6 +266,9 @@ describe('the console with API keys', () => {
     expect(page).toContain(SEEDED.otherAgent);
     expect(page).not.toContain('>support<');
     expect(shown(page, 'spend-7d')).toBe('999');
+    const alerts = await (await app.request('/anomalies', { headers: { cookie: session } })).text();
+    expect(alerts).toContain(SEEDED.otherAlertRule);
+    expect(alerts).not.toContain(SEEDED.alertRule);
     // The spool is shared by every tenant: its lag is not shown to one of them.
     expect(page).not.toContain('bytes received');
     const explore = await (

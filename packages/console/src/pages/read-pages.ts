@@ -4,6 +4,7 @@
  * Budgets. The rows are the read's own `print.tables`, so the page and `tokenwatch <verb>` agree.
  */
 import {
+  alertHistoryRead,
   alertsRead,
   alertTableRecord,
   anomaliesRead,
@@ -44,17 +45,19 @@ export async function failuresPage(ctx: PageContext): Promise<RenderedPage> {
 /** Anomalies now and in the range's history, and the open alerts. */
 export async function anomaliesPage(ctx: PageContext): Promise<RenderedPage> {
   const since = param(ctx, 'since', '7d');
-  const [now, history, alerts] = await Promise.all([
+  const [now, history, alerts, fired] = await Promise.all([
     ctx.reads.read(anomaliesRead, {}),
     ctx.reads.read(anomaliesRead, { since }),
     ctx.reads.read(alertsRead, {}),
+    ctx.reads.read(alertHistoryRead, { since }),
   ]);
   return {
     title: 'Anomalies & alerts',
     body: html`${rangeForm('/anomalies', since)}
 <section><h2>Burning faster than normal now</h2>${readTables(anomaliesRead.print!.tables(now))}</section>
 <section><h2>Recorded anomalies</h2>${readTables(anomaliesRead.print!.tables(history))}</section>
-<section><h2>Open alerts</h2>${recordsTable(alerts.alerts.map(alertTableRecord), { empty: 'No open alerts.' })}</section>`,
+<section><h2>Open alerts</h2>${recordsTable(alerts.alerts.map(alertTableRecord), { empty: 'No open alerts.' })}</section>
+<section><h2>Alerts fired</h2>${readTables(alertHistoryRead.print!.tables(fired))}</section>`,
   };
 }
 

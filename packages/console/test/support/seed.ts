@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { BudgetSchema, type Config, loadConfig } from '@tokenwatch/config';
 import { type LlmCallInput, LlmCallSchema } from '@tokenwatch/schema';
-import { insertLlmCalls, type Store, upsertTasks } from '@tokenwatch/store';
+import { insertLlmCalls, insertRows, type Store, upsertTasks } from '@tokenwatch/store';
 
 const HOUR = 3_600_000;
 let sequence = 0;
@@ -45,6 +45,9 @@ export const SEEDED = {
   /** The task of three support calls, in order of their context. */
   task: { id: 'task-support-1', costUsd: '1.75', contexts: [1000, 2500, 4100] },
   failedTask: 'task-research-1',
+  /** An alert that fired and resolved in the last hours, and the other tenant's. */
+  alertRule: 'support-spend-fast',
+  otherAlertRule: 'intruder-alert',
   /** The other tenant's only agent: never on the open tenant's pages. */
   otherAgent: 'intruder-agent',
 } as const;
@@ -162,5 +165,24 @@ export async function seedConsoleData(store: Store, now = Date.now()): Promise<v
       endTime: at(5 * HOUR - 1000),
       updatedAt: at(0),
     },
+  ]);
+  // What the alert engine appends when an alert fires and resolves (alerts/history-repository.ts).
+  const ms = (ago: number) => new Date(now - ago).toISOString().replace('T', ' ').slice(0, 23);
+  const occurrence = (tenant: string, rule: string, event: string) => ({
+    tenant,
+    fingerprint: `fp-${rule}`,
+    rule,
+    kind: 'budget',
+    severity: 'page',
+    event,
+    labels: { alertname: rule, agent: 'support' },
+    annotations: {},
+    starts_at: ms(2 * HOUR),
+    ends_at: event === 'resolved' ? ms(HOUR) : '1970-01-01 00:00:00.000',
+  });
+  await insertRows(store, 'alert_history', [
+    occurrence('default', SEEDED.alertRule, 'firing'),
+    occurrence('default', SEEDED.alertRule, 'resolved'),
+    occurrence('other', SEEDED.otherAlertRule, 'firing'),
   ]);
 }

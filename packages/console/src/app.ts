@@ -185,6 +185,18 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
       `/explore/download.${format}`,
       guarded(async (c, tenant) => exploreDownload(c, context(c, tenant), format)),
     );
+  // A page that fails says so as a page (the API's errors are JSON); the cause goes to the log.
+  app.onError((err, c) => {
+    console.error('tokenwatch: console page failed', err);
+    return c.html(
+      page({
+        title: 'Something went wrong',
+        path: c.req.path,
+        body: html`<p class="error" role="alert">This page could not be read from the store. The server's log says why; try again in a moment.</p>`,
+      }),
+      500,
+    );
+  });
   return app;
 }
 

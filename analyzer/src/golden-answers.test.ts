@@ -29,10 +29,6 @@
  * - Panel statements without an `ORDER BY` return rows in no defined order; their rows are
  *   sorted before comparing (an order Grafana does not depend on either).
  *
- * Known: three analyzer cases (`READ_ORDER_DEPENDENT` below) answer with an agent picked by
- * `anyLast`, which depends on read order; they are compared all the same, and their failure
- * message says so.
- *
  * The cross-checks at the end compare a few golden answers with statements written here
  * directly over `llm_calls FINAL`, so the golden files hold correct answers, not just the
  * answers the code gave when they were written.
@@ -187,14 +183,6 @@ function firstDifference(want: unknown, got: unknown, path = '$'): string | null
  * that task, its cost and its percentiles to another agent. The query needs a defined agent (or
  * to leave those calls out) before such a change can keep these answers.
  */
-const READ_ORDER_DEPENDENT: readonly (readonly [RegExp, string])[] = [
-  [
-    /^(getTasks top 20|getTaskStatsByAgent) /,
-    "task '' takes anyLast(agent) of the calls without a task id",
-  ],
-  [/^getTaskCostRegressions /, "task '' takes anyLast(agent) of the calls without a task id"],
-];
-
 const fileOf = (group: string) => `${group.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.json`;
 const golden = new Map<string, Record<string, unknown>>();
 const fresh = new Map<string, Record<string, unknown>>();
@@ -252,8 +240,7 @@ describe('golden answers', () => {
         throw new Error(`no golden answer for "${c.name}" in ${fileOf(c.group)}: UPDATE_GOLDEN=1`);
       }
       const diff = firstDifference(answers[c.name], got);
-      const known = READ_ORDER_DEPENDENT.find(([pattern]) => pattern.test(c.name))?.[1];
-      if (diff) throw new Error(`answer changed at ${diff}${known ? ` (${known})` : ''}`);
+      if (diff) throw new Error(`answer changed at ${diff}`);
     });
   }
 

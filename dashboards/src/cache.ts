@@ -10,11 +10,11 @@ const CACHE_TTL_SECONDS = 300;
 /** The analyzer's CHURN_FLAG_RATIO. */
 const CHURN_FLAG = 0.5;
 
-/** Raw calls in range with the filters, prefix known (cache rows of `llm_calls FINAL`). */
+/** Raw calls in range with the filters, prefix known (cache rows of `llm_calls`). */
 const rawCalls = (columns: readonly string[], extra: string) => sql`
       SELECT
         ${columns.join(',\n')}
-      FROM llm_calls FINAL
+      FROM llm_calls
       WHERE $__timeFilter(start_time)
         AND ${filterSql()}
         AND prefix_hash != ''
@@ -39,7 +39,7 @@ const WASTED_WRITES = sql`
   ) AS w
   ASOF LEFT JOIN (
       SELECT tenant, agent, prefix_hash, start_time AS read_time
-      FROM llm_calls FINAL
+      FROM llm_calls
       WHERE start_time >= $__fromTime
         AND start_time <= $__toTime + INTERVAL ${CACHE_TTL_SECONDS} SECOND
         AND ${filterSql()}

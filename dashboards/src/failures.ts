@@ -26,12 +26,12 @@ const CALLS = sql`
           c.input_tokens + c.cache_read_tokens + c.cache_write_tokens
         ORDER BY c.start_time, c.span_id) > 1)) AS is_retry,
     c.task_id AS task_id
-  FROM llm_calls AS c FINAL
+  FROM llm_calls AS c
   GLOBAL LEFT JOIN (
     SELECT tenant, task_id, outcome
     FROM tasks FINAL
     WHERE (tenant, task_id) GLOBAL IN (
-      SELECT tenant, task_id FROM llm_calls AS c FINAL WHERE ${CALLS_WHERE} AND c.task_id != ''
+      SELECT tenant, task_id FROM llm_calls AS c WHERE ${CALLS_WHERE} AND c.task_id != ''
     )
   ) AS t ON t.tenant = c.tenant AND t.task_id = c.task_id
   WHERE ${CALLS_WHERE}`;
@@ -149,7 +149,7 @@ export function failures(): Dashboard {
             $__timeInterval(c.start_time) AS time,
             if(c.error_type = '', '(no type)', c.error_type) AS series,
             toFloat64(sum(ifNull(c.total_cost, 0))) AS cost
-          FROM llm_calls AS c FINAL
+          FROM llm_calls AS c
           WHERE ${CALLS_WHERE}
             AND c.status = 'error'
           GROUP BY time, series
@@ -169,7 +169,7 @@ export function failures(): Dashboard {
             arrayStringConcat(arraySort(groupUniqArray(c.agent)), ', ') AS agents,
             arrayStringConcat(arraySort(groupUniqArray(c.model)), ', ') AS models,
             max(c.start_time) AS last_seen
-          FROM llm_calls AS c FINAL
+          FROM llm_calls AS c
           WHERE ${CALLS_WHERE}
             AND c.status = 'error'
           GROUP BY error_type

@@ -39,7 +39,7 @@ export const tenantFilter = (column = 'tenant') => condition('tenant', column);
 /** The rollup's time filter and every variable: the usual WHERE clause on llm_usage_1m. */
 export const ROLLUP_WHERE = sql`$__timeFilter(minute)\n  AND ${filterSql()}`;
 
-/** The same on raw calls (`FROM llm_calls AS c FINAL`). */
+/** The same on raw calls (`FROM llm_calls AS c`). */
 export const CALLS_WHERE = sql`$__timeFilter(c.start_time)\n  AND ${filterSql('c.')}`;
 
 /** A label for a dimension value in a legend: empty means the calls carried no attribution. */

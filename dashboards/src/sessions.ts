@@ -83,7 +83,7 @@ export function sessions(): Dashboard {
             min(c.start_time) AS first_call,
             max(c.start_time) AS last_call,
             argMin(c.trace_id, c.start_time) AS trace_id
-          FROM llm_calls AS c FINAL
+          FROM llm_calls AS c
           WHERE ${CALLS_WHERE}
             AND c.session_id != ''
           GROUP BY c.tenant, c.session_id
@@ -106,7 +106,7 @@ export function sessions(): Dashboard {
             toFloat64(sum(ifNull(total_cost, 0))) AS cost,
             argMax(${PROMPT}, start_time) / nullIf(argMin(${PROMPT}, start_time), 0) AS prompt_growth,
             dateDiff('second', min(start_time), max(start_time)) AS duration
-          FROM llm_calls FINAL
+          FROM llm_calls
           WHERE ${SESSION_WHERE}`,
       }),
       timeSeries({
@@ -124,7 +124,7 @@ export function sessions(): Dashboard {
             cache_read_tokens AS cache_read,
             cache_write_tokens AS cache_write,
             output_tokens AS output
-          FROM llm_calls FINAL
+          FROM llm_calls
           WHERE ${SESSION_WHERE}
           ORDER BY time, span_id`,
       }),
@@ -138,7 +138,7 @@ export function sessions(): Dashboard {
           SELECT
             start_time AS time,
             toFloat64(sum(ifNull(total_cost, 0)) OVER (ORDER BY start_time, span_id)) AS cumulative_cost
-          FROM llm_calls FINAL
+          FROM llm_calls
           WHERE ${SESSION_WHERE}
           ORDER BY time, span_id`,
       }),
@@ -166,7 +166,7 @@ export function sessions(): Dashboard {
             finish_reason,
             task_id,
             trace_id
-          FROM llm_calls FINAL
+          FROM llm_calls
           WHERE ${SESSION_WHERE}
           ORDER BY start_time, span_id`,
       }),

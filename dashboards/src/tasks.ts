@@ -20,7 +20,7 @@ const PER_TASK = sql`
       sum(ifNull(c.total_cost, 0)) AS cost,
       min(c.start_time) AS started,
       any(c.trace_id) AS call_trace_id
-    FROM llm_calls AS c FINAL
+    FROM llm_calls AS c
     WHERE ${CALLS_WHERE}
       AND c.task_id != ''
     GROUP BY c.tenant, c.task_id
@@ -74,7 +74,7 @@ export function tasks(): Dashboard {
   return dashboard({
     uid: 'tokenwatch-tasks',
     title: 'Tokenwatch / Tasks',
-    description: 'What tasks cost and how they ended (llm_calls FINAL joined with tasks FINAL).',
+    description: 'What tasks cost and how they ended (llm_calls joined with tasks FINAL).',
     variables: filterVariables(),
     panels: [
       stat({

@@ -78,7 +78,7 @@ export async function getCacheEfficiency(
         sum(input_tokens) AS input_tokens, sum(cache_read_tokens) AS cache_read_tokens,
         sum(cache_write_tokens) AS cache_write_tokens,
         toString(sum(ifNull(input_cost, 0) + ifNull(cache_read_cost, 0) + ifNull(cache_write_cost, 0))) AS prompt_cost
-      FROM ${TABLES.llmCalls} FINAL WHERE ${inRange} AND NOT usage_missing
+      FROM ${TABLES.llmCalls} WHERE ${inRange} AND NOT usage_missing
       GROUP BY agent, provider, request_model, response_model`,
     params: p,
     schema: ModelRow,
@@ -90,9 +90,9 @@ export async function getCacheEfficiency(
     query: `SELECT w.agent AS agent, count() AS writes, sum(w.cache_write_tokens) AS tokens,
         toString(sum(ifNull(w.cache_write_cost, 0))) AS cost
       FROM (SELECT agent, prefix_hash, start_time, cache_write_tokens, cache_write_cost
-            FROM ${TABLES.llmCalls} FINAL WHERE ${inRange} AND cache_write_tokens > 0 AND prefix_hash != '') AS w
+            FROM ${TABLES.llmCalls} WHERE ${inRange} AND cache_write_tokens > 0 AND prefix_hash != '') AS w
       ASOF LEFT JOIN (SELECT agent, prefix_hash, start_time AS read_time
-            FROM ${TABLES.llmCalls} FINAL
+            FROM ${TABLES.llmCalls}
             WHERE tenant = {tenant: String} AND start_time >= {from: DateTime64(3, 'UTC')}
               AND start_time < {to: DateTime64(3, 'UTC')} + toIntervalSecond(${CACHE_TTL_SECONDS})
               AND cache_read_tokens > 0 AND prefix_hash != '') AS r
@@ -108,7 +108,7 @@ export async function getCacheEfficiency(
     query: `SELECT agent, count() AS conversations, avg(changes / calls) AS churn
       FROM (SELECT agent, if(session_id != '', session_id, task_id) AS conversation, count() AS calls,
               uniqExact(prefix_hash) - 1 AS changes
-            FROM ${TABLES.llmCalls} FINAL WHERE ${inRange} AND prefix_hash != ''
+            FROM ${TABLES.llmCalls} WHERE ${inRange} AND prefix_hash != ''
             GROUP BY agent, conversation HAVING calls >= 3)
       GROUP BY agent`,
     params: p,

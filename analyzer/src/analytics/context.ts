@@ -66,11 +66,11 @@ export async function getContextGrowthPage(
 ): Promise<{ sessions: SessionContext[]; total: number }> {
   const rows = await queryRows(store, {
     // The window count is taken before LIMIT: every session in the range.
-    query: `SELECT session_id AS session, anyLast(agent) AS agent, count() AS calls,
+    query: `SELECT session_id AS session, argMax(agent, (start_time, span_id)) AS agent, count() AS calls,
         arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((start_time, input_tokens + cache_read_tokens + cache_write_tokens)))) AS prompts,
         arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((start_time, context_window)))) AS windows,
         count() OVER () AS total
-      FROM ${TABLES.llmCalls} FINAL
+      FROM ${TABLES.llmCalls}
       WHERE tenant = {tenant: String} AND session_id != '' AND NOT usage_missing
         AND start_time >= {from: DateTime64(3, 'UTC')} AND start_time < {to: DateTime64(3, 'UTC')}
       GROUP BY session_id
@@ -128,7 +128,7 @@ export async function getAgentContext(
           sum(output_tokens) / sum(input_tokens + cache_read_tokens + cache_write_tokens)) AS ratio,
         ifNull(avgIf((input_tokens + cache_read_tokens + cache_write_tokens) / context_window, context_window > 0), 0) AS mean_util,
         ifNull(maxIf((input_tokens + cache_read_tokens + cache_write_tokens) / context_window, context_window > 0), 0) AS max_util
-      FROM ${TABLES.llmCalls} FINAL
+      FROM ${TABLES.llmCalls}
       WHERE tenant = {tenant: String} AND NOT usage_missing
         AND start_time >= {from: DateTime64(3, 'UTC')} AND start_time < {to: DateTime64(3, 'UTC')}
       GROUP BY agent ORDER BY agent`,

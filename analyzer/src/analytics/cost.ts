@@ -117,7 +117,7 @@ async function sumBy(
         'sum(reasoning_tokens) AS reasoning_tokens',
         'toString(sum(ifNull(total_cost, 0))) AS cost',
       ].join(', ')}
-      FROM ${TABLES.llmCalls} FINAL
+      FROM ${TABLES.llmCalls}
       WHERE tenant = {tenant: String} AND start_time >= {from: DateTime64(3, 'UTC')} AND start_time < {to: DateTime64(3, 'UTC')}
       ${groupBy}`;
   const schema = z.object({

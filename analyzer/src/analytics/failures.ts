@@ -82,7 +82,7 @@ export async function getFailureCost(
             PARTITION BY c.task_id, c.request_hash, c.model, c.prefix_hash,
               c.input_tokens + c.cache_read_tokens + c.cache_write_tokens
             ORDER BY c.start_time, c.span_id) > 1 AS heuristic_retry
-        FROM ${TABLES.llmCalls} AS c FINAL
+        FROM ${TABLES.llmCalls} AS c
         LEFT JOIN (SELECT task_id, outcome FROM ${TABLES.tasks} FINAL WHERE tenant = {tenant: String}) AS t
           ON t.task_id = c.task_id
         WHERE c.tenant = {tenant: String}

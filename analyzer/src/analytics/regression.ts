@@ -52,11 +52,14 @@ export async function getTaskCostRegressions(
     split: chTime(split),
     now: chTime(params.now),
   };
-  const perTask = `SELECT task_id, anyLast(agent) AS agent, toFloat64(sum(ifNull(total_cost, 0))) AS cost,
+  // Calls outside any task are not a task; a task's agent is that of its last call (argMax, so
+  // the answer does not depend on the order the engine reads rows in).
+  const perTask = `SELECT task_id, argMax(agent, (start_time, span_id)) AS agent,
+      toFloat64(sum(ifNull(total_cost, 0))) AS cost,
       min(start_time) >= {split: DateTime64(3, 'UTC')} AS recent
-    FROM ${TABLES.llmCalls} FINAL
+    FROM ${TABLES.llmCalls}
     WHERE tenant = {tenant: String} AND start_time >= {from: DateTime64(3, 'UTC')}
-      AND start_time < {now: DateTime64(3, 'UTC')}
+      AND start_time < {now: DateTime64(3, 'UTC')} AND task_id != ''
     GROUP BY task_id`;
   const stats = await queryRows(store, {
     query: `SELECT agent, countIf(recent) AS tasks, countIf(NOT recent) AS baseline_tasks,

@@ -37,11 +37,13 @@ export type AgentTaskStats = {
 };
 
 // The calls of each task in range, with the task's recorded outcome (unknown when no task span).
+// Calls outside any task are not a task. A task's agent is that of its last call (argMax, so the
+// answer does not depend on the order the engine reads rows in).
 const PER_TASK = `
   SELECT
     c.task_id AS task_id,
     anyIf(t.name, t.name != '') AS name,
-    anyLast(c.agent) AS agent,
+    argMax(c.agent, (c.start_time, c.span_id)) AS agent,
     if(any(t.outcome) = '', 'unknown', toString(any(t.outcome))) AS outcome,
     count() AS calls,
     sum(c.input_tokens) AS input_tokens,
@@ -53,7 +55,7 @@ const PER_TASK = `
     max(c.start_time + toIntervalNanosecond(c.duration_ns)) AS last_end,
     any(t.start_time) AS task_start,
     any(t.end_time) AS task_end
-  FROM ${TABLES.llmCalls} AS c FINAL
+  FROM ${TABLES.llmCalls} AS c
   LEFT JOIN (
     SELECT task_id, name, outcome, start_time, end_time FROM ${TABLES.tasks} FINAL
     WHERE tenant = {tenant: String}
@@ -61,6 +63,7 @@ const PER_TASK = `
   WHERE c.tenant = {tenant: String}
     AND c.start_time >= {from: DateTime64(3, 'UTC')} AND c.start_time < {to: DateTime64(3, 'UTC')}
     AND ({agent: String} = '' OR c.agent = {agent: String})
+    AND c.task_id != ''
   GROUP BY c.task_id`;
 
 const TaskRow = z.object({

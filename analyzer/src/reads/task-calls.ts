@@ -158,7 +158,7 @@ async function getTaskCalls(store: Store, tenant: string, id: string) {
     query: `SELECT trace_id, span_id, toString(start_time) AS start, duration_ns, agent, provider,
         model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
         if(total_cost IS NULL, NULL, toString(total_cost)) AS cost, status, error_type
-      FROM ${TABLES.llmCalls} FINAL
+      FROM ${TABLES.llmCalls}
       WHERE tenant = {tenant: String}
         AND task_id = {id: String}
       ORDER BY start_time, span_id`,

@@ -134,7 +134,7 @@ const HourRow = z.object({
 });
 
 /**
- * Observed calls per UTC hour, from `llm_calls FINAL` (exact raw rows; the rollup has no
+ * Observed calls per UTC hour, from `llm_calls` (exact raw rows; the rollup has no
  * usage-missing count). Hours, not the configured time zone's days, so they line up with the
  * providers' UTC buckets.
  */
@@ -151,7 +151,7 @@ export async function readObservedHours(
         sum(cache_write_tokens) AS cache_write_tokens, sum(output_tokens) AS output_tokens,
         count() AS calls, countIf(usage_missing) AS usage_missing,
         toString(sum(ifNull(total_cost, toDecimal128(0, 12)))) AS cost
-      FROM ${TABLES.llmCalls} FINAL
+      FROM ${TABLES.llmCalls}
       WHERE tenant = {tenant: String}
         AND start_time >= toDateTime64({from: UInt32}, 9, 'UTC')
         AND start_time < toDateTime64({to: UInt32}, 9, 'UTC')

@@ -1,6 +1,6 @@
 /**
  * The reconcile report: what the providers billed (`provider_usage`) against what Tokenwatch
- * observed (`llm_calls FINAL`), over the same UTC buckets.
+ * observed (`llm_calls`), over the same UTC buckets.
  *
  * @module
  */

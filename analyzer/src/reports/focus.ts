@@ -85,7 +85,7 @@ export async function getFocusRows(
         toString(sum(ifNull(cache_write_cost, 0))) AS cache_write_cost,
         toString(sum(ifNull(output_cost, 0))) AS output_cost,
         toString(sum(ifNull(total_cost, 0))) AS total_cost
-      FROM ${TABLES.llmCalls} FINAL
+      FROM ${TABLES.llmCalls}
       WHERE tenant = {tenant: String} AND start_time >= {from: DateTime64(3, 'UTC')} AND start_time < {to: DateTime64(3, 'UTC')}
       GROUP BY day, provider, model, team, agent, feature
       ORDER BY day, provider, model, team, agent, feature`,

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Pricer } from '@tokenwatch/pricing';
 import { Decimal } from '@tokenwatch/pricing';
 import { STORED_DIMENSIONS } from '@tokenwatch/schema';
-import { dateTime64ToNs, insertRows, queryRows, type Store, TABLES } from '@tokenwatch/store';
+import {
+  dateTime64ToNs,
+  dropSupersededRevisions,
+  insertRows,
+  queryRows,
+  type Store,
+  TABLES,
+} from '@tokenwatch/store';
 import { z } from 'zod';
 
 /** What a reprice changed (or would change), per model. */
@@ -62,8 +69,9 @@ const decimal = (value: bigint): string => Decimal.fromUnits(value).format();
 
 /**
  * Recomputes the cost of stored calls since `since` with the current prices (bundled data and
- * overrides). Calls whose cost changes get a new row version (higher `revision`, which
- * ReplacingMergeTree keeps) and the per-minute rollup gets the difference, so both stay exact.
+ * overrides). Calls whose cost changes get a new row version (higher `revision`), the old version
+ * is deleted (reads of llm_calls go without FINAL) and the per-minute rollup gets the difference,
+ * so both stay exact.
  * Calls priced from a cost the emitter reported, calls without usage and calls no current price
  * covers are left alone.
  * Running it again changes nothing; a run cut short is finished by the next one (both inserts
@@ -88,10 +96,7 @@ export async function reprice(
     schema: Row,
   });
 
-  const changed: {
-    row: Row;
-    next: Record<CostColumn, string | null> & { price_source: string; price_version: string };
-  }[] = [];
+  const changed: Change[] = [];
   for (const row of rows) {
     const result = pricer.price({
       provider: row.provider,
@@ -140,8 +145,20 @@ export async function reprice(
       newCost: decimal(e.next),
       delta: decimal(e.next - e.old),
     }));
-  if (options.dryRun || changed.length === 0) return summary;
+  if (options.dryRun) return summary;
+  if (changed.length > 0) await storeChanges(store, changed);
+  // Also when nothing changed: a run cut short after its inserts left the old versions visible.
+  await dropSupersededRevisions(store, { since: options.since, tenant: options.tenant });
+  return summary;
+}
 
+type Change = {
+  row: Row;
+  next: Record<CostColumn, string | null> & { price_source: string; price_version: string };
+};
+
+/** Inserts the rollup's differences and the calls' new versions, under tokens of the change. */
+async function storeChanges(store: Store, changed: readonly Change[]): Promise<void> {
   const token = createHash('sha256')
     .update(
       JSON.stringify(
@@ -187,5 +204,4 @@ export async function reprice(
     changed.map(({ row, next }) => ({ ...row, ...next, revision: row.revision + 1 })),
     { insert_deduplication_token: `reprice-calls-${token}` },
   );
-  return summary;
 }

@@ -34,6 +34,7 @@ export {
   withSettings,
 } from './query.ts';
 export {
+  dropSupersededRevisions,
   type InsertLlmCallsOptions,
   type InsertResult,
   insertLlmCalls,

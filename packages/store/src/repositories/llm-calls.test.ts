@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { nsToDateTime64 } from '../converters.ts';
 import { insertRows, queryRows, runCommand } from '../query.ts';
 import { openTestStore, type TestStore } from '../testing/test-store.ts';
-import { insertLlmCalls } from './llm-calls.ts';
+import { dropSupersededRevisions, insertLlmCalls } from './llm-calls.ts';
 
 // Yesterday at 11:06:40 UTC: recent, since rows older than the retention are dropped by the TTL.
 const DAY_MS = 86_400_000;
@@ -269,5 +269,35 @@ describe('insertLlmCalls', () => {
       ]),
     ).rejects.toThrow();
     expect((await callTotals(t, 'invalid')).calls).toBe(0);
+  });
+
+  it("deletes the row versions a reprice superseded, keeping each call's latest", async () => {
+    const tenant = 'versions';
+    const first = call({ tenant, totalCost: '2' });
+    const other = call({ tenant, totalCost: '5' });
+    await insertLlmCalls(t.store, [first, other]);
+    // A reprice's new version of the first call (revision 1), as reprice inserts it.
+    await runCommand(
+      t.store,
+      `INSERT INTO llm_calls (tenant, start_time, trace_id, span_id, revision, total_cost)
+       SELECT tenant, start_time, trace_id, span_id, 1, toDecimal64('0.4', 12) FROM llm_calls
+       WHERE tenant = {tenant: String} AND span_id = {span: String}`,
+      { tenant, span: first.spanId },
+    );
+    const visible = () =>
+      queryRows(t.store, {
+        query: `SELECT span_id, revision, toString(total_cost) AS cost FROM llm_calls
+          WHERE tenant = {tenant: String} ORDER BY span_id, revision`,
+        params: { tenant },
+        schema: z.object({ span_id: z.string(), revision: z.coerce.number(), cost: z.string() }),
+      });
+    expect(await visible()).toHaveLength(3);
+    await dropSupersededRevisions(t.store, { since: new Date('2020-01-01'), tenant: 'else' });
+    expect(await visible()).toHaveLength(3);
+    await dropSupersededRevisions(t.store, { since: new Date('2020-01-01'), tenant });
+    expect(await visible()).toEqual([
+      { span_id: first.spanId, revision: 1, cost: '0.4' },
+      { span_id: other.spanId, revision: 0, cost: '5' },
+    ]);
   });
 });

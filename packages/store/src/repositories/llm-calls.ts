@@ -1,6 +1,7 @@
 import { type LlmCall, type LlmCallInput, LlmCallSchema } from '@tokenwatch/schema';
 import { z } from 'zod';
 import type { Store } from '../client.ts';
+import { LOCAL_SUFFIX } from '../cluster.ts';
 import { llmCallToRow, nsToDateTime64 } from '../converters.ts';
 import { insertRows, queryRows } from '../query.ts';
 import { rollupRows } from '../rollup-rows.ts';
@@ -106,4 +107,34 @@ async function findStoredKeys(store: Store, calls: LlmCall[], token: string): Pr
     schema: KeyRow,
   });
   return rows.map((row) => keyOf(row.tenant, row.trace_id, row.span_id));
+}
+
+/**
+ * Deletes the row versions a reprice superseded (a call's rows below its highest `revision`) for
+ * calls since `since`, of one tenant or all. Reads of llm_calls go without FINAL, so a call must
+ * have exactly one visible row: a lightweight DELETE hides the old version at once, where
+ * ReplacingMergeTree would drop it only at some later merge. On a cluster each shard deletes from
+ * its own table: the rows of one call live on one shard (sharded by tenant and trace).
+ */
+export async function dropSupersededRevisions(
+  store: Store,
+  options: { since: Date; tenant?: string },
+): Promise<void> {
+  const table = store.cluster ? `${TABLES.llmCalls}${LOCAL_SUFFIX}` : TABLES.llmCalls;
+  const onCluster = store.cluster ? ` ON CLUSTER ${store.cluster}` : '';
+  const inRange = `start_time >= {since: DateTime64(3, 'UTC')}
+      AND ({tenant: String} = '' OR tenant = {tenant: String})`;
+  await store.client.command({
+    query: `DELETE FROM ${table}${onCluster}
+      WHERE ${inRange} AND (tenant, trace_id, span_id, revision) IN (
+        SELECT tenant, trace_id, span_id, revision FROM (
+          SELECT tenant, trace_id, span_id, revision,
+            max(revision) OVER (PARTITION BY tenant, trace_id, span_id) AS latest
+          FROM ${table} WHERE ${inRange})
+        WHERE revision < latest)`,
+    query_params: {
+      since: options.since.toISOString().replace('T', ' ').replace('Z', ''),
+      tenant: options.tenant ?? '',
+    },
+  });
 }

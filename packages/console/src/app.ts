@@ -5,6 +5,7 @@ import type { Store } from '@tokenwatch/store';
 import { type Context, Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { loadAssets } from './assets.ts';
 import type { PageContext, RenderedPage } from './context.ts';
@@ -187,6 +188,8 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
     );
   // A page that fails says so as a page (the API's errors are JSON); the cause goes to the log.
   app.onError((err, c) => {
+    // Refusals (the CSRF check's 403) keep their status and text.
+    if (err instanceof HTTPException) return err.getResponse();
     console.error('tokenwatch: console page failed', err);
     return c.html(
       page({

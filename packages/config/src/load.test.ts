@@ -107,6 +107,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd: both, env: {} })).toThrow(
       /budgets\.0: give exactly one of limit_usd and limit_tokens/,
     );
+    // Past ClickHouse's DateTime range a TTL wraps into the past and expires everything at once.
+    const forever = dirWith({ 'tokenwatch.yaml': 'retention:\n  calls_days: 36500\n' });
+    expect(() => loadConfig({ cwd: forever, env: {} })).toThrow(/retention\.calls_days/);
     const zone = dirWith({ 'tokenwatch.yaml': 'timezone: Mars/Olympus\n' });
     expect(() => loadConfig({ cwd: zone, env: {} })).toThrow(
       /tokenwatch\.yaml:1:1: timezone: an IANA time zone/,

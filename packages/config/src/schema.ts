@@ -8,7 +8,9 @@ import { ReportsSchema } from './reports-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side instances).
 const port = z.number().int().min(0).max(65_535);
-const days = z.number().int().min(1).max(100_000);
+// Retention ends in a ClickHouse DateTime, which stops in 2106: a longer TTL would wrap into the
+// past and expire every row at once. 20,000 days (about 55 years) stays clear of it.
+const days = z.number().int().min(1).max(20_000);
 const positive = z.number().int().positive();
 
 /** Attribution fields a mapping rule can fill: the table's attributable dimensions. */

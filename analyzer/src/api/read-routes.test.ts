@@ -73,6 +73,7 @@ const ASKED: Record<string, RawParams> = {
   'cost-series': { since: FROM, until: TO, by: 'agent,model' },
   tasks: { since: FROM, until: TO, limit: '2' },
   task: { id: 'task-1' },
+  span: { trace: '0'.repeat(32), span: 'a'.repeat(16) },
   cache: { since: FROM, until: TO },
   failures: { since: FROM, until: TO },
   context: { since: FROM, until: TO },

@@ -14,6 +14,7 @@ const ASKED: Record<string, RawParams[]> = {
   ],
   tasks: [{}, { since: '2026-12-01', top: '3', outcome: 'failure', agent: 'a' }, { limit: '7' }],
   task: [{ id: 'task-1' }, { id: 'x', limit: '2' }],
+  span: [{ trace: '0'.repeat(32), span: 'a'.repeat(16) }],
   cache: [{}, { since: '2026-12-01T09:30', until: 'today', limit: '2' }],
   failures: [{}, { since: '90m', until: '2026-12-09T12:00:00+01:00', limit: '10000' }],
   context: [{}, { since: '2w', until: 'yesterday', limit: '1' }],

@@ -9,6 +9,7 @@ import { costRead } from './cost.ts';
 import { costSeriesRead } from './cost-series.ts';
 import { failuresRead } from './failures.ts';
 import { freshnessRead } from './freshness.ts';
+import { spanRead } from './span.ts';
 import { taskCallsRead } from './task-calls.ts';
 import { tasksRead } from './tasks.ts';
 import { weeklyReportRead } from './weekly-report.ts';
@@ -22,6 +23,7 @@ export const READS: readonly AnyRead[] = [
   costSeriesRead,
   tasksRead,
   taskCallsRead,
+  spanRead,
   cacheRead,
   failuresRead,
   contextRead,
@@ -79,6 +81,7 @@ export { CostSeriesResultSchema, costSeriesRead, OTHER_SERIES } from './cost-ser
 export { AgentFailureCostSchema, FailuresResultSchema, failuresRead } from './failures.ts';
 export { FreshnessResultSchema, freshnessRead } from './freshness.ts';
 export { MAX_ROW_LIMIT, ROW_LIMIT } from './schemas.ts';
+export { RawSpanSchema, SpanResultSchema, spanRead } from './span.ts';
 export { TaskCallSchema, TaskCallsResultSchema, taskCallsRead } from './task-calls.ts';
 export {
   AgentTaskStatsSchema,

@@ -12,7 +12,13 @@ import { createPricer } from '@tokenwatch/pricing';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS, SEEDED, seedConsoleData, testConfig } from '../test/support/seed.ts';
+import {
+  KEYS,
+  SEEDED,
+  type SeededSpan,
+  seedConsoleData,
+  testConfig,
+} from '../test/support/seed.ts';
 import { createConsoleApp } from './app.ts';
 import { SHIPPED_SCRIPTS } from './assets.ts';
 import { PAGES } from './layout.ts';
@@ -42,9 +48,10 @@ function shown(page: string, testId: string): string | undefined {
 describe('the console', () => {
   let t: TestStore;
   let app: Hono;
+  let span: SeededSpan;
   beforeAll(async () => {
     t = await openTestStore();
-    await seedConsoleData(t.store);
+    span = await seedConsoleData(t.store);
     app = serveLike(t, false);
   });
   afterAll(() => t.cleanup());
@@ -199,6 +206,25 @@ describe('the console', () => {
     expect(page).toContain(`data-value="${budget!.spent}"`);
   });
 
+  it('links each call of a task to its raw span, shown with its attributes', async () => {
+    const task = (await get(`/task?id=${SEEDED.task.id}`)).text;
+    const link = `/span?trace=${span.trace}&amp;span=${span.span}`;
+    expect(task).toContain(`href="${link}"`);
+    const page = await get(`/span?trace=${span.trace}&span=${span.span}`);
+    expect(page.res.status).toBe(200);
+    for (const [key, value] of Object.entries(span.attributes))
+      expect(page.text).toContain(
+        `data-col="key">${key}</td><td class="${/^\d+$/.test(value) ? 'n' : ''}" data-col="value">${value}<`,
+      );
+    const fromApi = (await api(
+      `/api/v1/span?trace=${span.trace}&span=${span.span}`,
+    )) as unknown as {
+      span: { spanAttributes: Record<string, string> };
+    };
+    expect(fromApi.span.spanAttributes).toEqual(span.attributes);
+    expect((await get(`/span?trace=${span.trace}&span=${'f'.repeat(16)}`)).res.status).toBe(404);
+  });
+
   it('says which URL parameter it refuses', async () => {
     const { res, text } = await get('/explore?by=task');
     expect(res.status).toBe(400);
@@ -217,9 +243,10 @@ describe('the console', () => {
 describe('the console with API keys', () => {
   let t: TestStore;
   let app: Hono;
+  let span: SeededSpan;
   beforeAll(async () => {
     t = await openTestStore();
-    await seedConsoleData(t.store);
+    span = await seedConsoleData(t.store);
     app = serveLike(t, true);
   });
   afterAll(() => t.cleanup());
@@ -269,6 +296,10 @@ describe('the console with API keys', () => {
     const alerts = await (await app.request('/anomalies', { headers: { cookie: session } })).text();
     expect(alerts).toContain(SEEDED.otherAlertRule);
     expect(alerts).not.toContain(SEEDED.alertRule);
+    const foreign = await app.request(`/span?trace=${span.trace}&span=${span.span}`, {
+      headers: { cookie: session },
+    });
+    expect(foreign.status).toBe(404);
     // The spool is shared by every tenant: its lag is not shown to one of them.
     expect(page).not.toContain('bytes received');
     const explore = await (

@@ -14,6 +14,7 @@ import { explorePage } from './pages/explore.ts';
 import { exploreDownload } from './pages/explore-download.ts';
 import { overviewPage } from './pages/overview.ts';
 import { anomaliesPage, budgetsPage, cachePage, failuresPage } from './pages/read-pages.ts';
+import { spanPage } from './pages/span.ts';
 import { taskPage, tasksPage } from './pages/tasks.ts';
 import { weeklyDocument, weeklyPage } from './pages/weekly.ts';
 import { createSessions } from './session.ts';
@@ -172,6 +173,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
   pageRoute('/explore', explorePage);
   pageRoute('/tasks', tasksPage);
   pageRoute('/task', taskPage);
+  pageRoute('/span', spanPage);
   pageRoute('/cache', cachePage);
   pageRoute('/failures', failuresPage);
   pageRoute('/anomalies', anomaliesPage);

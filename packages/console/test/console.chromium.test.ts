@@ -17,7 +17,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleApp } from '../src/app.ts';
 import { PAGES } from '../src/layout.ts';
-import { KEYS, SEEDED, seedConsoleData, testConfig } from './support/seed.ts';
+import { KEYS, SEEDED, type SeededSpan, seedConsoleData, testConfig } from './support/seed.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../test-output/screenshots/', import.meta.url));
@@ -49,13 +49,14 @@ describe.runIf(existsSync(CHROMIUM))('the console in Chromium', () => {
   let keyed: Served;
   let browser: Browser;
   let profile: string;
+  let span: SeededSpan;
   /** Every URL the browser asked for, and those that were not for 127.0.0.1 (blocked). */
   const requested: string[] = [];
   const elsewhere: string[] = [];
 
   beforeAll(async () => {
     t = await openTestStore();
-    await seedConsoleData(t.store);
+    span = await seedConsoleData(t.store);
     open = await serveConsole(t, false);
     keyed = await serveConsole(t, true);
     profile = mkdtempSync(join(tmpdir(), 'tokenwatch-chromium-'));
@@ -115,6 +116,7 @@ describe.runIf(existsSync(CHROMIUM))('the console in Chromium', () => {
     const paths = [
       ...PAGES.map((p) => [p.path, p.title] as const),
       [`/task?id=${SEEDED.task.id}`, 'Task'] as const,
+      [`/span?trace=${span.trace}&span=${span.span}`, 'Span'] as const,
     ];
     for (const width of [1280, 390]) {
       for (const scheme of ['light', 'dark'] as const) {

@@ -74,7 +74,7 @@ export async function taskPage(ctx: PageContext): Promise<RenderedPage> {
     cost: c.costUsd === null ? 'unpriced' : usd(c.costUsd),
     ms: Math.round(c.durationMs),
     status: c.errorType ? `${c.status} (${c.errorType})` : c.status,
-    span: html`<code title="trace ${c.traceId}">${c.spanId}</code>`,
+    span: html`<a href="${linkWith('/span', {}, { trace: c.traceId, span: c.spanId })}"><code>${c.spanId}</code></a>`,
   }));
   const t = result.task;
   const body = html`<p class="totals">${t ? html`${t.name || id} · agent ${t.agent} · outcome <span class="outcome ${t.outcome}" data-testid="task-outcome">${t.outcome}</span> · ` : ''}<span data-testid="task-calls">${result.calls.length}</span> calls · ${usd(result.costUsd, 'task-cost')}</p>
@@ -89,6 +89,6 @@ ${taskTimeline(
   ctx.timezone,
 )}
 ${recordsTable(calls, { caption: 'Calls in order', testId: 'task-call-table' })}
-<p class="note">Spans are in the store's <code>otel_traces</code> and <code>llm_calls</code> tables by trace and span id (<code>tokenwatch sql</code>, or Grafana's trace view).</p>`;
+<p class="note">Each span id opens the raw span the call came from.</p>`;
   return { title: `Task ${id}`, body };
 }

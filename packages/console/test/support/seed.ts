@@ -80,10 +80,13 @@ export function testConfig(withKeys: boolean): Config {
   };
 }
 
+/** The raw span stored for the task's first call (in `otel_traces`, with its attributes). */
+export type SeededSpan = { trace: string; span: string; attributes: Record<string, string> };
+
 /** Stores the calls and tasks of {@link SEEDED}, relative to `now`. */
-export async function seedConsoleData(store: Store, now = Date.now()): Promise<void> {
+export async function seedConsoleData(store: Store, now = Date.now()): Promise<SeededSpan> {
   const task = SEEDED.task.id;
-  await insertLlmCalls(store, [
+  const calls = [
     // the support task: contexts 1000, 1500+1000, 100+4000
     call(now, {
       agoMs: 3 * HOUR,
@@ -142,7 +145,8 @@ export async function seedConsoleData(store: Store, now = Date.now()): Promise<v
     // older than 7 days: in 30 days only
     call(now, { agoMs: 10 * 24 * HOUR, agent: 'support', totalCost: '4' }),
     call(now, { agoMs: 2 * HOUR, tenant: 'other', agent: SEEDED.otherAgent, totalCost: '999' }),
-  ]);
+  ];
+  await insertLlmCalls(store, calls);
   const at = (ago: number) => BigInt(now - ago) * 1_000_000n;
   await upsertTasks(store, [
     {
@@ -185,4 +189,25 @@ export async function seedConsoleData(store: Store, now = Date.now()): Promise<v
     occurrence('default', SEEDED.alertRule, 'resolved'),
     occurrence('other', SEEDED.otherAlertRule, 'firing'),
   ]);
+  // The raw span of the task's first call, as the collector writes it beside the call.
+  const first = calls[0]!;
+  const attributes = { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': '1000' };
+  await insertRows(store, 'otel_traces', [
+    {
+      Timestamp: ms(3 * HOUR),
+      TraceId: first.traceId,
+      SpanId: first.spanId,
+      ParentSpanId: '',
+      SpanName: 'chat gpt-4o',
+      SpanKind: 'Client',
+      ServiceName: 'support',
+      SpanAttributes: attributes,
+      ResourceAttributes: { 'service.name': 'support' },
+      Duration: 800_000_000,
+      StatusCode: 'Ok',
+      StatusMessage: '',
+      TenantId: 'default',
+    },
+  ]);
+  return { trace: first.traceId, span: first.spanId, attributes };
 }

@@ -45,13 +45,15 @@ export function stackedBars(options: {
   const barW = Math.max((options.stepMs / span) * plotW * 0.8, 1.5);
   const x = (t: number) => left + ((t - from.getTime()) / span) * plotW;
   const bars = options.buckets.map((b) => {
+    // A day that began before the range (the range starts mid-day) is drawn from the range's start.
+    const left0 = x(Math.max(b.start.getTime(), from.getTime()));
     let y = top + plotH;
     return options.series.map((name, i) => {
       const cost = b.bySeries[name];
       if (cost === undefined || Number(cost) <= 0) return '';
       const h = (Number(cost) / max) * plotH;
       y -= h;
-      return html`<rect class="seg s${i % SERIES_CLASSES}" data-series="${name}" data-start="${b.start.toISOString()}" x="${px(x(b.start.getTime()))}" y="${px(y)}" width="${px(barW)}" height="${px(h)}"><title>${`${localTime(b.start, options.timezone)} ${name || '(none)'}: ${usdText(cost)}`}</title></rect>`;
+      return html`<rect class="seg s${i % SERIES_CLASSES}" data-series="${name}" data-start="${b.start.toISOString()}" x="${px(left0)}" y="${px(y)}" width="${px(barW)}" height="${px(h)}"><title>${`${localTime(b.start, options.timezone)} ${name || '(none)'}: ${usdText(cost)}`}</title></rect>`;
     });
   });
   const ticks = [0, 0.5, 1].map(

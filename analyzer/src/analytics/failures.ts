@@ -1,6 +1,5 @@
 import { queryRows, type Store, TABLES } from '@tokenwatch/store';
 import { z } from 'zod';
-import { TASKS_IN_RANGE } from './task-scope.ts';
 import { chTime, type TimeRange } from './time-range.ts';
 
 /** What failure cost one agent over a range. */
@@ -84,10 +83,7 @@ export async function getFailureCost(
               c.input_tokens + c.cache_read_tokens + c.cache_write_tokens
             ORDER BY c.start_time, c.span_id) > 1 AS heuristic_retry
         FROM ${TABLES.llmCalls} AS c
-        -- Only the tasks of calls in range: the task table is keyed by (tenant, task_id), so the
-        -- list prunes it instead of merging every task of the tenant under FINAL.
-        LEFT JOIN (SELECT task_id, outcome FROM ${TABLES.tasks} FINAL
-          WHERE tenant = {tenant: String} AND task_id GLOBAL IN (${TASKS_IN_RANGE})) AS t
+        LEFT JOIN (SELECT task_id, outcome FROM ${TABLES.tasks} FINAL WHERE tenant = {tenant: String}) AS t
           ON t.task_id = c.task_id
         WHERE c.tenant = {tenant: String}
           AND c.start_time >= {from: DateTime64(3, 'UTC')} AND c.start_time < {to: DateTime64(3, 'UTC')}

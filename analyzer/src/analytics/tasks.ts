@@ -1,7 +1,6 @@
 import { queryRows, type Store, TABLES } from '@tokenwatch/store';
 import { z } from 'zod';
 import { divideDecimal } from './decimal-text.ts';
-import { TASKS_IN_RANGE } from './task-scope.ts';
 import { chTime, type TimeRange } from './time-range.ts';
 
 /** One task: what it cost and how it ended. */
@@ -59,7 +58,7 @@ const PER_TASK = `
   FROM ${TABLES.llmCalls} AS c
   LEFT JOIN (
     SELECT task_id, name, outcome, start_time, end_time FROM ${TABLES.tasks} FINAL
-    WHERE tenant = {tenant: String} AND task_id GLOBAL IN (${TASKS_IN_RANGE})
+    WHERE tenant = {tenant: String}
   ) AS t ON t.task_id = c.task_id
   WHERE c.tenant = {tenant: String}
     AND c.start_time >= {from: DateTime64(3, 'UTC')} AND c.start_time < {to: DateTime64(3, 'UTC')}

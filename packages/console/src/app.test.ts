@@ -313,6 +313,27 @@ describe('the console with API keys', () => {
     });
     expect((await app.request('/', { headers: { cookie: session } })).status).toBe(303);
   });
+
+  it('ends a session when its key is removed from the configuration', async () => {
+    // serve swaps the settings on reload; the console reads them on every request.
+    let settings = { config: testConfig(true), pricer: createPricer() };
+    const live = createConsoleApp({ store: t.store, settings: () => settings });
+    const res = await live.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+      body: new URLSearchParams({ key: KEYS.default }).toString(),
+    });
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await live.request('/', { headers: { cookie } })).status).toBe(200);
+    const config = testConfig(true);
+    settings = {
+      config: { ...config, apiKeys: config.apiKeys.filter((k) => k.tenant !== 'default') },
+      pricer: settings.pricer,
+    };
+    const after = await live.request('/', { headers: { cookie } });
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toBe('/login');
+  });
 });
 
 /** Text as the pages escape it. */

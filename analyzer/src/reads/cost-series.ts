@@ -131,6 +131,8 @@ export const costSeriesRead = defineRead({
   defaults,
   result: CostSeriesResultSchema,
   async run({ store, settings, tenant }, query) {
+    // One filter parameter per rollup dimension, built from the dimension table: the query's
+    // static type does not name them.
     const raw = query as unknown as Record<string, unknown>;
     const filters: Partial<Record<Dimension, string>> = {};
     for (const d of ROLLUP) if (typeof raw[d] === 'string') filters[d] = raw[d] as string;
@@ -198,7 +200,7 @@ export const costSeriesRead = defineRead({
       filters: filters as Record<string, string>,
       step: query.step,
       timezone,
-      total: totalOf(groups.map((g) => g)),
+      total: totalOf(groups),
       groups: kept.rows,
       series,
       buckets,

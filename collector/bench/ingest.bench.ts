@@ -21,24 +21,33 @@
  * tokenwatch-lean),
  * BENCH_PROFILE=1 (one more tokenwatch run, outside the table, under `node --cpu-prof`: prints
  * its hottest functions), BENCH_QUICK=1 (one short run: a smoke test, not a measurement).
+ *
+ * Two more measurements of `tokenwatch serve` follow the table, each on fresh servers; both run in
+ * a full run and are skipped by BENCH_QUICK=1 unless asked for:
+ * - BENCH_FRESHNESS=1: how long after its acknowledgement a span is visible to queries, at half
+ *   the committed rate just measured (freshness.ts, which lists its own knobs);
+ * - BENCH_ISOLATION=1: the committed rate at maximum ingest with and without a dashboard
+ *   refreshing every 10 s beside the alert engine, and how long those queries wait
+ *   (isolation.ts, which lists its own knobs).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { decodeProtobufTraces } from '../src/otlp/decode-protobuf.ts';
-import {
-  type Acked,
-  CONTENDERS,
-  type Contender,
-  type ServerProcess,
-  stopProcess,
-} from './ingest/contenders.ts';
+import { CONTENDERS, type Contender } from './ingest/contenders.ts';
 import { type CorpusBatch, patchBatch, readCorpus, writeCorpus } from './ingest/corpus.ts';
 import { summarizeProfiles } from './ingest/cpu-profile.ts';
-import type { LoadResult } from './ingest/load.ts';
-import { cpuSeconds, memory, sampleRss } from './ingest/proc-stats.ts';
-import { countStoredRows, type StoredRows } from './ingest/stored-rows.ts';
+import { measureFreshness } from './ingest/freshness.ts';
+import { measureIsolation } from './ingest/isolation.ts';
+import { findMarkerSlot, writeMarker } from './ingest/probe-marker.ts';
+import {
+  committedRate,
+  type RunOptions,
+  type RunResult,
+  runOnce,
+  storedVerdict,
+} from './ingest/run.ts';
+import { median, mib, thousands } from './ingest/stats.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
@@ -47,135 +56,15 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? (QUICK ? 1 : 3
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 16);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+// The freshness and isolation measurements run after the table in a full run; a quick run skips
+// them unless asked.
+const FRESHNESS = (process.env.BENCH_FRESHNESS ?? (QUICK ? '0' : '1')) === '1';
+const ISOLATION = (process.env.BENCH_ISOLATION ?? (QUICK ? '0' : '1')) === '1';
 const SELECTED = (
   process.env.BENCH_CONTENDERS ?? 'floor,baseline,tokenwatch,tokenwatch-lean'
 ).split(',');
 // How long the store may take to catch up after the load ends before the run counts as failed.
 const COMMIT_TIMEOUT_MS = 180_000;
-const LOAD_SCRIPT = resolve(import.meta.dirname, 'ingest/load.ts');
-
-type RunResult = {
-  load: LoadResult;
-  /** Seconds from the first send until everything acknowledged was stored. */
-  committedSeconds: number;
-  serverCpuSeconds: number;
-  /** CPU seconds of the server over its whole life up to the end of the run. */
-  serverLifetimeCpuSeconds: number;
-  rssSamples: number[];
-  peakRss: number;
-  acked: Acked;
-  stored: StoredRows | undefined;
-};
-
-/** Starts the loader, reads the server's CPU once it is ready, lets it go, returns its result. */
-function runLoader(
-  url: string,
-  corpusDir: string,
-  seconds: number,
-  firstSequence: number,
-  onStart: () => void,
-): Promise<LoadResult> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      LOAD_SCRIPT,
-      url,
-      corpusDir,
-      String(seconds),
-      String(CONCURRENCY),
-      String(firstSequence),
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-    if (err.includes('ready\n') && !child.stdin!.writableEnded) {
-      onStart();
-      child.stdin!.end('go\n');
-    }
-  });
-  return new Promise((resolveLoad, reject) => {
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`loader exited with ${code}: ${err}`));
-      else resolveLoad(JSON.parse(out) as LoadResult);
-    });
-  });
-}
-
-async function runOnce(
-  contender: Contender,
-  corpusDir: string,
-  profileDir: string | undefined,
-): Promise<RunResult> {
-  const runDir = mkdtempSync(join(tmpdir(), 'tokenwatch-ingest-'));
-  const dataDir = join(runDir, 'data');
-  mkdirSync(dataDir);
-  let server: ServerProcess | undefined;
-  try {
-    server = await contender.start(dataDir, { cpuProfileDir: profileDir });
-    const { pid, url } = server;
-    const acked: Acked = { spans: 0, calls: 0 };
-    const commit = async () => {
-      if (!(await contender.committed(server!, acked, COMMIT_TIMEOUT_MS)))
-        throw new Error(
-          `${contender.name}: not stored ${COMMIT_TIMEOUT_MS / 1000} s after the load`,
-        );
-    };
-
-    const warmUp = await runLoader(url, corpusDir, WARMUP_SECONDS, 1, () => {});
-    acked.spans += warmUp.spans;
-    acked.calls += warmUp.calls;
-    await commit();
-
-    let cpuAtStart = 0;
-    const sampler = sampleRss(pid, 250);
-    const load = await runLoader(url, corpusDir, SECONDS, warmUp.nextSequence, () => {
-      cpuAtStart = cpuSeconds(pid);
-    });
-    acked.spans += load.spans;
-    acked.calls += load.calls;
-    await commit();
-    const committedAt = Date.now();
-    const serverLifetimeCpuSeconds = cpuSeconds(pid);
-    const serverCpuSeconds = serverLifetimeCpuSeconds - cpuAtStart;
-    const rssSamples = sampler.stop();
-    const peakRss = memory(pid).peak;
-    if (warmUp.errors.length + load.errors.length > 0)
-      throw new Error(`${contender.name}: ${[...warmUp.errors, ...load.errors].join('; ')}`);
-
-    await stopProcess(server);
-    const stored = contender.stores ? await countStoredRows(dataDir, contender.layout) : undefined;
-    return {
-      load,
-      committedSeconds: (committedAt - load.startedAt) / 1000,
-      serverCpuSeconds,
-      serverLifetimeCpuSeconds,
-      rssSamples,
-      peakRss,
-      acked,
-      stored,
-    };
-  } finally {
-    if (server) await stopProcess(server);
-    rmSync(runDir, { recursive: true, force: true });
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
-const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
 /** The corpus must decode, and a patched batch must carry fresh, unique ids. */
 function checkCorpus(corpus: CorpusBatch[]): void {
@@ -192,24 +81,21 @@ function checkCorpus(corpus: CorpusBatch[]): void {
       throw new Error('a patched batch lost its parent links');
   }
   if (ids.size !== 2 * batch.spans) throw new Error('patched batches repeat span ids');
+  // A probe's marker must land in service.name and nowhere else.
+  const name = writeMarker(out, findMarkerSlot(batch.bytes), 0x1234abcd);
+  const services = decodeProtobufTraces(out).resourceSpans.map(
+    (rs) => rs.resource.attributes['service.name'],
+  );
+  if (JSON.stringify(services) !== JSON.stringify([name]))
+    throw new Error(`the probe marker did not become service.name: ${JSON.stringify(services)}`);
 }
 
 function report(name: string, runs: RunResult[]): string {
   const m = (f: (r: RunResult) => number) => median(runs.map(f));
-  const committed = m((r) => r.load.spans / r.committedSeconds);
+  const committed = m(committedRate);
   const perCpu = m((r) => r.load.spans / r.serverCpuSeconds);
   const steady = m((r) => median(r.rssSamples.slice(r.rssSamples.length >> 1)));
-  const loss = runs.map((r) =>
-    r.stored === undefined
-      ? 'n/a'
-      : (r.stored.spans === undefined || r.stored.spans === r.acked.spans) &&
-          r.stored.calls === r.acked.calls &&
-          r.stored.callRows === r.acked.calls &&
-          (r.stored.rollupCalls === undefined || r.stored.rollupCalls === r.acked.calls)
-        ? 'yes'
-        : `NO (${r.stored.spans}/${r.acked.spans} spans, ${r.stored.calls}/${r.acked.calls} calls, ` +
-          `${r.stored.callRows} rows, rollup ${r.stored.rollupCalls})`,
-  );
+  const loss = runs.map(storedVerdict);
   return [
     name,
     thousands(committed),
@@ -246,6 +132,13 @@ async function main(): Promise<void> {
         `${SECONDS} s after ${WARMUP_SECONDS} s of warm-up, ${CONCURRENCY} requests in flight`,
     );
 
+    const options: RunOptions = {
+      corpusDir,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      concurrency: CONCURRENCY,
+      commitTimeoutMs: COMMIT_TIMEOUT_MS,
+    };
     const contenders = SELECTED.map((key) => {
       const contender = CONTENDERS[key.trim()];
       if (!contender) throw new Error(`unknown contender ${key} (floor, baseline, tokenwatch)`);
@@ -255,11 +148,11 @@ async function main(): Promise<void> {
     const profileDir = PROFILE ? join(work, 'profile') : undefined;
     for (let run = 0; run < RUNS; run++) {
       for (const contender of contenders) {
-        const result = await runOnce(contender, corpusDir, undefined);
+        const result = await runOnce(contender, options);
         results.get(contender)!.push(result);
         console.log(
           `run ${run + 1}/${RUNS} ${contender.name}: ` +
-            `${thousands(result.load.spans / result.committedSeconds)} spans/s committed, ` +
+            `${thousands(committedRate(result))} spans/s committed, ` +
             `${thousands(result.load.spans / result.serverCpuSeconds)} spans per server CPU-s, ` +
             `${result.load.throttled} throttled`,
         );
@@ -273,9 +166,18 @@ async function main(): Promise<void> {
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [contender, runs] of results) console.log(`| ${report(contender.name, runs)} |`);
 
+    const tokenwatchRuns = results.get(CONTENDERS.tokenwatch!);
+    if (FRESHNESS)
+      await measureFreshness({
+        ...options,
+        maxRate: tokenwatchRuns ? median(tokenwatchRuns.map(committedRate)) : undefined,
+        quick: QUICK,
+      });
+    if (ISOLATION) await measureIsolation({ ...options, quick: QUICK });
+
     if (profileDir) {
       // An extra run, left out of the table: the profiler costs the server CPU time of its own.
-      const profiled = await runOnce(CONTENDERS.tokenwatch!, corpusDir, profileDir);
+      const profiled = await runOnce(CONTENDERS.tokenwatch!, { ...options, profileDir });
       const lifetimeCpu = profiled.serverLifetimeCpuSeconds;
       const profile = summarizeProfiles(profileDir);
       console.log(

@@ -94,7 +94,7 @@ const nodeArgs = (profileDir: string | undefined) => [
 ];
 
 /** `tokenwatch serve` with the embedded store, default settings plus `yaml` when given. */
-function tokenwatchServe(name: string, yaml: string | undefined): Contender {
+export function tokenwatchServe(name: string, yaml: string | undefined): Contender {
   return {
     name,
     stores: true,

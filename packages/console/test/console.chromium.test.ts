@@ -112,6 +112,7 @@ describe.runIf(existsSync(CHROMIUM))('the console in Chromium', () => {
   const shownValue = (page: Page, testId: string) =>
     page.$eval(`[data-testid="${testId}"]`, (el) => el.getAttribute('data-value'));
 
+  // Forty page loads and screenshots: the timeout leaves room for a machine busy with other files.
   it('renders every page at 1280 and 390 px, light and dark, within the width', async () => {
     const paths = [
       ...PAGES.map((p) => [p.path, p.title] as const),
@@ -149,7 +150,7 @@ describe.runIf(existsSync(CHROMIUM))('the console in Chromium', () => {
       await page.close();
     }
     expect(backgrounds[0]).not.toBe(backgrounds[1]);
-  });
+  }, 180_000);
 
   it('shows on the overview the spend and top agent the API gives', async () => {
     const page = await newPage();
@@ -248,7 +249,7 @@ describe.runIf(existsSync(CHROMIUM))('the console in Chromium', () => {
       expect(missed, path).toEqual([]);
     }
     await page.close();
-  });
+  }, 120_000);
 
   it('signs in with a key in a form and shows only its tenant; the key never in a URL', async () => {
     const page = await newPage();

@@ -29,6 +29,33 @@ export type OtelTraceRow = {
   TenantId: string;
 };
 
+/** The columns of {@link OtelTraceRow}, in the order the spool's compact rows carry them. */
+export const OTEL_COLUMNS = [
+  'Timestamp',
+  'TraceId',
+  'SpanId',
+  'ParentSpanId',
+  'TraceState',
+  'SpanName',
+  'SpanKind',
+  'ServiceName',
+  'ResourceAttributes',
+  'ScopeName',
+  'ScopeVersion',
+  'SpanAttributes',
+  'Duration',
+  'StatusCode',
+  'StatusMessage',
+  'Events.Timestamp',
+  'Events.Name',
+  'Events.Attributes',
+  'Links.TraceId',
+  'Links.SpanId',
+  'Links.TraceState',
+  'Links.Attributes',
+  'TenantId',
+] as const satisfies readonly (keyof OtelTraceRow)[];
+
 /** Attribute values as the exporter stores them: every value as a string (`AsString`). */
 export function attributeText(value: AttributeValue): string {
   if (typeof value === 'string') return value;

@@ -1,6 +1,6 @@
 import type { LlmCall, Task } from '@tokenwatch/schema';
-import { jsonEachRow } from '@tokenwatch/store';
-import type { OtelTraceRow } from './otel-rows.ts';
+import { jsonCompactEachRow, jsonEachRow } from '@tokenwatch/store';
+import { OTEL_COLUMNS, type OtelTraceRow } from './otel-rows.ts';
 
 /** What one acknowledged request (or several, merged) hands to the spool. */
 export type IngestBatch = { calls: LlmCall[]; tasks: Task[]; spans: OtelTraceRow[] };
@@ -12,8 +12,10 @@ export type IngestBatch = { calls: LlmCall[]; tasks: Task[]; spans: OtelTraceRow
 export type StoredBatch = {
   calls: LlmCall[];
   tasks: Task[];
-  /** `otel_traces` rows, one JSON object per line, serialized once when the record was written. */
+  /** `otel_traces` rows, one per line, serialized once when the record was written. */
   spanRows: Buffer;
+  /** The columns of `spanRows`' JSON arrays (JSONCompactEachRow); undefined: JSON objects. */
+  spanColumns: readonly string[] | undefined;
   spanCount: number;
 };
 
@@ -28,8 +30,14 @@ type EncodedTask = Omit<Task, 'startTime' | 'endTime' | 'updatedAt'> & {
 };
 /** Version 1: the whole batch as one JSON document (read for records spooled before v2). */
 type EncodedV1 = { v: 1; calls: EncodedCall[]; tasks: EncodedTask[]; spans: OtelTraceRow[] };
-/** Version 2's header; the span rows follow it. */
-type HeaderV2 = { v: 2; spans: number; calls: EncodedCall[]; tasks: EncodedTask[] };
+/** Version 2's header; the span rows follow it, compact (arrays in OTEL_COLUMNS order) or not. */
+type HeaderV2 = {
+  v: 2;
+  spans: number;
+  compact: boolean;
+  calls: EncodedCall[];
+  tasks: EncodedTask[];
+};
 
 const V2 = 2;
 /** Version byte, then the header's length (UInt32LE). */
@@ -37,13 +45,17 @@ const PREFIX = 5;
 
 /**
  * Serializes a batch for the spool. Version 2 writes a small JSON header (calls and tasks;
- * nanosecond times as decimal strings) followed by the raw spans already as the JSONEachRow body
- * `otel_traces` takes: the bulk of a record is serialized once, here, and never parsed again.
+ * nanosecond times as decimal strings) followed by the raw spans already as the body `otel_traces`
+ * takes (JSONCompactEachRow: the bulk of a record is serialized once, here, and never parsed
+ * again, without the column names on every row).
  */
 export function encodeBatch(batch: IngestBatch): Buffer {
+  // Compact when every row has exactly the exporter's columns (the collector's rows always do).
+  const compact = jsonCompactEachRow(batch.spans, OTEL_COLUMNS);
   const header: HeaderV2 = {
     v: V2,
     spans: batch.spans.length,
+    compact: compact !== undefined,
     calls: batch.calls.map((c) => ({
       ...c,
       startTime: c.startTime.toString(),
@@ -60,7 +72,7 @@ export function encodeBatch(batch: IngestBatch): Buffer {
   const prefix = Buffer.allocUnsafe(PREFIX);
   prefix.writeUInt8(V2, 0);
   prefix.writeUInt32LE(headerBytes.length, 1);
-  return Buffer.concat([prefix, headerBytes, jsonEachRow(batch.spans)]);
+  return Buffer.concat([prefix, headerBytes, compact ?? jsonEachRow(batch.spans)]);
 }
 
 /** Reads a spool record back (either version). */
@@ -72,6 +84,7 @@ export function decodeBatch(payload: Buffer): StoredBatch {
       calls: header.calls.map(decodeCall),
       tasks: header.tasks.map(decodeTask),
       spanRows: payload.subarray(PREFIX + length),
+      spanColumns: header.compact ? OTEL_COLUMNS : undefined,
       spanCount: header.spans,
     };
   }
@@ -81,6 +94,7 @@ export function decodeBatch(payload: Buffer): StoredBatch {
     calls: encoded.calls.map(decodeCall),
     tasks: encoded.tasks.map(decodeTask),
     spanRows: jsonEachRow(encoded.spans),
+    spanColumns: undefined,
     spanCount: encoded.spans.length,
   };
 }

@@ -165,9 +165,10 @@ export class StoreWriter {
     const records = payloads.map(decodeBatch);
     const calls = records.flatMap((r) => r.calls);
     const tasks = records.flatMap((r) => r.tasks);
-    // The span rows of every record, already serialized: one body, concatenated as they are.
-    const spanRows =
-      records.length === 1 ? records[0]!.spanRows : Buffer.concat(records.map((r) => r.spanRows));
+    // The span rows of every record, already serialized: one body per format, concatenated as
+    // they are (records of an older version, or of rows the compact form cannot carry, are JSON).
+    const compact = records.filter((r) => r.spanColumns !== undefined);
+    const json = records.filter((r) => r.spanColumns === undefined);
     const spanCount = records.reduce((n, r) => n + r.spanCount, 0);
     for (
       let delay = this.options.retryDelayMs;
@@ -176,7 +177,19 @@ export class StoreWriter {
     ) {
       const started = performance.now();
       try {
-        await insertOtelSpans(this.store, spanRows, token);
+        if (compact.length > 0)
+          await insertOtelSpans(
+            this.store,
+            Buffer.concat(compact.map((r) => r.spanRows)),
+            token,
+            compact[0]!.spanColumns,
+          );
+        if (json.length > 0)
+          await insertOtelSpans(
+            this.store,
+            Buffer.concat(json.map((r) => r.spanRows)),
+            `${token}:json`,
+          );
         const result = await insertLlmCalls(this.store, calls, {
           dedupToken: token,
           onStored: this.options.onCallsStored,

@@ -27,11 +27,17 @@ export type Store = {
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /**
-   * Inserts a JSONEachRow body as it is. The embedded engine takes the Buffer without a copy
+   * Inserts a body as it is: JSONEachRow, or JSONCompactEachRow when `columns` names the columns
+   * of its arrays in order. The embedded engine takes the Buffer without a copy
    * (`connection.chdb.rawInsert`); through `@clickhouse/client` the body would be turned into
    * one SQL string first, which costs the writer a copy and a UTF-8 round trip per insert.
    */
-  insertBody(table: string, body: Buffer, settings?: QuerySettings): Promise<void>;
+  insertBody(
+    table: string,
+    body: Buffer,
+    settings?: QuerySettings,
+    columns?: readonly string[],
+  ): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -69,8 +75,14 @@ function openEmbeddedStore(dataDir: string): Store {
   // its own copy of the same interface: identical shapes, distinct declarations.
   const client = createClient({ connection: connection as unknown as ClientConnection });
   const raw = connection.chdb;
-  return makeStore('embedded', client, dir, undefined, async (table, body, settings) => {
-    await raw.rawInsert({ table, values: body, format: 'JSONEachRow', settings });
+  return makeStore('embedded', client, dir, undefined, async (table, body, settings, columns) => {
+    await raw.rawInsert({
+      table,
+      values: body,
+      format: columns ? 'JSONCompactEachRow' : 'JSONEachRow',
+      columns,
+      settings,
+    });
   });
 }
 
@@ -114,15 +126,23 @@ async function openServerStore(url: string, cluster: string | undefined): Promis
     password: parsed.password,
     database: parsed.database,
   });
-  return makeStore('server', client, parsed.display, cluster, async (table, body, settings) => {
-    const result = await client.exec({
-      query: `${withSettings(`INSERT INTO ${table}`, settings)} FORMAT JSONEachRow`,
-      values: Readable.from([body]),
-    });
-    // The socket is held until the (empty) response body is read.
-    result.stream.resume();
-    await finished(result.stream);
-  });
+  return makeStore(
+    'server',
+    client,
+    parsed.display,
+    cluster,
+    async (table, body, settings, columns) => {
+      const target = columns ? `${table} (${columns.join(', ')})` : table;
+      const format = columns ? 'JSONCompactEachRow' : 'JSONEachRow';
+      const result = await client.exec({
+        query: `${withSettings(`INSERT INTO ${target}`, settings)} FORMAT ${format}`,
+        values: Readable.from([body]),
+      });
+      // The socket is held until the (empty) response body is read.
+      result.stream.resume();
+      await finished(result.stream);
+    },
+  );
 }
 
 /** Splits `http(s)://user:pass@host:8123/db` into what `createClient` takes. */
@@ -171,8 +191,8 @@ function makeStore(
     client,
     location,
     cluster,
-    insertBody(table, body, settings) {
-      return body.length === 0 ? Promise.resolve() : insertBody(table, body, settings);
+    insertBody(table, body, settings, columns) {
+      return body.length === 0 ? Promise.resolve() : insertBody(table, body, settings, columns);
     },
     exclusive<T>(fn: () => Promise<T>): Promise<T> {
       const run = tail.then(fn, fn);

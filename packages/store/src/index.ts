@@ -27,6 +27,7 @@ export {
 } from './migrations.ts';
 export {
   insertRows,
+  jsonCompactEachRow,
   jsonEachRow,
   type QuerySettings,
   queryRows,

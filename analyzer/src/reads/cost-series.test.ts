@@ -90,6 +90,10 @@ describe('cost-series and task reads', () => {
       ['2026-12-07T23:00:00.000Z', '3.75', { support: '1.75', research: '2' }, 3],
       ['2026-12-08T23:00:00.000Z', '0.625', { support: '0.5', [OTHER_SERIES]: '0.125' }, 2],
     ]);
+    expect(daily.buckets.map((b) => b.callsBySeries)).toEqual([
+      { support: 2, research: 1 },
+      { support: 1, [OTHER_SERIES]: 1 },
+    ]);
   });
 
   it('filters to one value of a dimension, and its SQL answers the same in tokenwatch sql', async () => {

@@ -55,13 +55,17 @@ export const CostSeriesResultSchema = z.object({
   groups: z.array(SumsSchema.extend({ key: z.record(z.string(), z.string()) })),
   /** Values of the first dimension drawn as their own series, most expensive first. */
   series: z.array(z.object({ key: z.string(), costUsd: DecimalText })),
-  /** Buckets with calls, in time order; `bySeries` holds the cost of each series with any. */
+  /**
+   * Buckets with calls, in time order; `bySeries` holds the cost of each series with calls in
+   * the bucket, `callsBySeries` their calls.
+   */
   buckets: z.array(
     z.object({
       start: Instant,
       calls: Count,
       costUsd: DecimalText,
       bySeries: z.record(z.string(), DecimalText),
+      callsBySeries: z.record(z.string(), Count),
     }),
   ),
   /** The groups' statement with its values written in, for `tokenwatch sql`. */
@@ -172,25 +176,28 @@ export const costSeriesRead = defineRead({
       ? [...shown, { key: OTHER_SERIES, costUsd: sumDecimals(folded.map((s) => s.costUsd)) }]
       : shown;
     const named = new Set(shown.map((s) => s.key));
-    const byBucket = new Map<number, { calls: number; parts: Map<string, string[]> }>();
+    type Bucket = { parts: Map<string, string[]>; calls: Map<string, number> };
+    const byBucket = new Map<number, Bucket>();
     for (const row of bucketRows) {
-      const entry = byBucket.get(row.bucket) ?? { calls: 0, parts: new Map() };
-      entry.calls += row.calls;
+      const entry = byBucket.get(row.bucket) ?? { parts: new Map(), calls: new Map() };
       const key = named.has(row.series) ? row.series : OTHER_SERIES;
       entry.parts.set(key, [...(entry.parts.get(key) ?? []), row.cost]);
+      entry.calls.set(key, (entry.calls.get(key) ?? 0) + row.calls);
       byBucket.set(row.bucket, entry);
     }
     const buckets = [...byBucket.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([start, { calls, parts }]) => {
+      .map(([start, { parts, calls }]) => {
         const bySeries = Object.fromEntries(
           [...parts.entries()].map(([key, costs]) => [key, sumDecimals(costs)]),
         );
+        const callsBySeries = Object.fromEntries(calls);
         return {
           start: new Date(start * 1000),
-          calls,
+          calls: [...calls.values()].reduce((sum, n) => sum + n, 0),
           costUsd: sumDecimals(Object.values(bySeries)),
           bySeries,
+          callsBySeries,
         };
       });
     const kept = firstRows(groups, query.limit);

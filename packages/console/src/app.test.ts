@@ -134,6 +134,10 @@ describe('the console', () => {
     expect(shown(filtered.text, 'explore-total')).toBe(SEEDED.support.costUsd);
     expect(filtered.text).toContain(`data-testid="explore-calls">${SEEDED.support.calls}<`);
     expect(filtered.text).not.toContain('>research<');
+    // Charted by calls: the segments add up to the calls of the range.
+    const calls = await get(`/explore?${q}&by=agent&measure=calls`);
+    const segments = [...calls.text.matchAll(/<title>[^<]*: (\d+) calls<\/title>/g)];
+    expect(segments.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(SEEDED.week.calls);
     // The download is the API's answer to the same query.
     const json = await (
       await app.request(`/explore/download.json?${q}&by=agent&then=model&agent=support`)

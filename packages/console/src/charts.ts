@@ -14,8 +14,8 @@ export const SERIES_CLASSES = 8;
 // Pixel geometry only.
 const px = (n: number) => (Math.round(n * 10) / 10).toString();
 
-/** One stacked bar: its start, and the cost of each series in it. */
-export type StackedBucket = { start: Date; bySeries: Record<string, string> };
+/** One stacked bar: its start, and the value of each series in it (USD as decimal text, or a count). */
+export type StackedBucket = { start: Date; values: Record<string, string | number> };
 
 /**
  * Spend over time, stacked by series: one bar per bucket, placed by its time in the range (a
@@ -28,7 +28,10 @@ export function stackedBars(options: {
   buckets: readonly StackedBucket[];
   timezone: string;
   label: string;
+  /** How a value reads in titles and on the axis. @default usdText */
+  format?: (value: number | string) => string;
 }) {
+  const format = options.format ?? usdText;
   const W = 760;
   const H = 240;
   const left = 72;
@@ -37,7 +40,7 @@ export function stackedBars(options: {
   const { from, to } = options.range;
   const span = Math.max(to.getTime() - from.getTime(), 1);
   const totals = options.buckets.map((b) =>
-    Object.values(b.bySeries).reduce((sum, v) => sum + Number(v), 0),
+    Object.values(b.values).reduce<number>((sum, v) => sum + Number(v), 0),
   );
   const max = Math.max(...totals, 0) || 1;
   const plotW = W - left - 8;
@@ -49,16 +52,16 @@ export function stackedBars(options: {
     const left0 = x(Math.max(b.start.getTime(), from.getTime()));
     let y = top + plotH;
     return options.series.map((name, i) => {
-      const cost = b.bySeries[name];
-      if (cost === undefined || Number(cost) <= 0) return '';
-      const h = (Number(cost) / max) * plotH;
+      const value = b.values[name];
+      if (value === undefined || Number(value) <= 0) return '';
+      const h = (Number(value) / max) * plotH;
       y -= h;
-      return html`<rect class="seg s${i % SERIES_CLASSES}" data-series="${name}" data-start="${b.start.toISOString()}" x="${px(left0)}" y="${px(y)}" width="${px(barW)}" height="${px(h)}"><title>${`${localTime(b.start, options.timezone)} ${name || '(none)'}: ${usdText(cost)}`}</title></rect>`;
+      return html`<rect class="seg s${i % SERIES_CLASSES}" data-series="${name}" data-start="${b.start.toISOString()}" x="${px(left0)}" y="${px(y)}" width="${px(barW)}" height="${px(h)}"><title>${`${localTime(b.start, options.timezone)} ${name || '(none)'}: ${format(value)}`}</title></rect>`;
     });
   });
   const ticks = [0, 0.5, 1].map(
     (f) =>
-      html`<text class="axis" x="${left - 4}" y="${px(top + plotH - f * plotH + 4)}" text-anchor="end">${usdText(max * f)}</text><line class="grid" x1="${left}" x2="${W - 8}" y1="${px(top + plotH - f * plotH)}" y2="${px(top + plotH - f * plotH)}"/>`,
+      html`<text class="axis" x="${left - 4}" y="${px(top + plotH - f * plotH + 4)}" text-anchor="end">${format(max * f)}</text><line class="grid" x1="${left}" x2="${W - 8}" y1="${px(top + plotH - f * plotH)}" y2="${px(top + plotH - f * plotH)}"/>`,
   );
   const labels = [from, to].map(
     (t, i) =>

@@ -7,6 +7,11 @@ import { filterForm, input, RANGES, select } from '../layout.ts';
 import { recordsTable } from '../table.ts';
 import { ROLLUP_CHOICES } from './dimensions.ts';
 
+const MEASURES = [
+  ['cost', 'cost'],
+  ['calls', 'calls'],
+] as const;
+
 /** The URL parameters of Explore that are parameters of the cost-series read. */
 export function exploreQuery(params: Record<string, string>): RawParams {
   const by = [param0(params, 'by', 'agent'), params.then ?? ''].filter(Boolean);
@@ -30,6 +35,7 @@ function param0(params: Record<string, string>, name: string, fallback: string):
  */
 export async function explorePage(ctx: PageContext): Promise<RenderedPage> {
   const result = await ctx.reads.read(costSeriesRead, exploreQuery(ctx.params));
+  const measure = param(ctx, 'measure', 'cost') === 'calls' ? 'calls' : 'cost';
   const total = Number(result.total.costUsd) || 1;
   const dims = [['', '—'] as const, ...ROLLUP_CHOICES];
   const form = filterForm(
@@ -38,6 +44,7 @@ export async function explorePage(ctx: PageContext): Promise<RenderedPage> {
 ${input('until', 'Until', ctx.params.until, 'now')}
 ${select('by', 'By', ROLLUP_CHOICES, param(ctx, 'by', 'agent'))}
 ${select('then', 'Then by', dims, param(ctx, 'then', ''))}
+${select('measure', 'Chart', MEASURES, measure)}
 <details${ROLLUP_CHOICES.some(([d]) => ctx.params[d]) ? html` open` : ''}><summary>Filters</summary>${ROLLUP_CHOICES.map(
       ([d]) => input(d, d, ctx.params[d]),
     )}</details>`,
@@ -60,9 +67,16 @@ ${stackedBars({
   range: result.range,
   stepMs: result.step === 'day' ? 86_400_000 : 3_600_000,
   series: result.series.map((s) => s.key),
-  buckets: result.buckets,
+  buckets: result.buckets.map((b) => ({
+    start: b.start,
+    values: measure === 'calls' ? b.callsBySeries : b.bySeries,
+  })),
+  format:
+    measure === 'calls'
+      ? (n) => `${Math.round(Number(n)).toLocaleString('en-US')} calls`
+      : undefined,
   timezone: ctx.timezone,
-  label: `Spend per ${result.step} by ${result.by[0] ?? 'total'}`,
+  label: `${measure === 'calls' ? 'Calls' : 'Spend'} per ${result.step} by ${result.by[0] ?? 'total'}`,
 })}
 ${recordsTable(rows, { caption: `Spend by ${result.by.join(' and ')}`, empty: 'No calls in the range.', testId: 'explore-table' })}
 ${result.truncated.groups ? html`<p class="note">Showing ${result.truncated.groups.shown} of ${result.truncated.groups.total} groups.</p>` : ''}

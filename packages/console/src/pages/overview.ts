@@ -57,7 +57,7 @@ ${stackedBars({
   range: series.range,
   stepMs: series.step === 'day' ? 86_400_000 : 3_600_000,
   series: series.series.map((s) => s.key),
-  buckets: series.buckets,
+  buckets: series.buckets.map((b) => ({ start: b.start, values: b.bySeries })),
   timezone: ctx.timezone,
   label: `Spend per ${series.step} by ${by}`,
 })}

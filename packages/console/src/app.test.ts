@@ -21,6 +21,7 @@ import {
 } from '../test/support/seed.ts';
 import { createConsoleApp } from './app.ts';
 import { SHIPPED_SCRIPTS } from './assets.ts';
+import { localTime } from './format.ts';
 import { PAGES } from './layout.ts';
 import { SESSION_COOKIE } from './session.ts';
 
@@ -189,10 +190,14 @@ describe('the console', () => {
       t.records.flatMap((r) => Object.entries(r).filter(([, v]) => v !== '' && v !== undefined)),
     );
     expect(cells.length).toBeGreaterThan(0);
-    for (const [column, value] of cells)
-      expect(page, `${path} ${column}`).toContain(
-        `data-col="${column}">${escapeHtml(String(value))}<`,
-      );
+    for (const [column, value] of cells) {
+      // Instants are shown in the configured zone (UTC here), the exact instant in `datetime`.
+      const shown =
+        typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value)
+          ? `<time datetime="${value}">${localTime(new Date(value), 'UTC')}</time>`
+          : escapeHtml(String(value));
+      expect(page, `${path} ${column}`).toContain(`data-col="${column}">${shown}<`);
+    }
   });
 
   it('shows the budget’s spend against its limit, as the API evaluates it', async () => {

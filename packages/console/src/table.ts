@@ -6,6 +6,7 @@
 import type { ReadTable } from '@tokenwatch/analyzer';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { localTime } from './format.ts';
 
 type Cell =
   | string
@@ -22,10 +23,29 @@ const isNumeric = (value: unknown) =>
   (typeof value === 'string' && /^[-+]?\$?[\d,]+(\.\d+)?[%×]?$/.test(value)) ||
   (typeof value === 'object' && value !== null && String(value).startsWith('<span class="num"'));
 
+/** An instant as the reads print it (ISO, UTC). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
+/** A cell's content: instants in the configured zone (the exact instant kept in `datetime`). */
+function cellContent(value: Cell, timezone: string | undefined) {
+  if (timezone && typeof value === 'string' && INSTANT.test(value))
+    return html`<time datetime="${value}">${localTime(new Date(value), timezone)}</time>`;
+  return value ?? '';
+}
+
+/** Options of {@link recordsTable}. */
+export type TableOptions = {
+  caption?: string;
+  empty?: string;
+  testId?: string;
+  /** Shows instants in this zone (the configured one); without it they stay as the read gives them. */
+  timezone?: string;
+};
+
 /** One table: a header from the first record's keys, one row per record. */
 export function recordsTable(
   records: readonly Record<string, Cell | unknown>[],
-  options: { caption?: string; empty?: string; testId?: string } = {},
+  options: TableOptions = {},
 ) {
   if (records.length === 0)
     return html`<p class="empty" data-testid="${options.testId}">${options.empty ?? 'No rows.'}</p>`;
@@ -37,16 +57,23 @@ export function recordsTable(
     (r) =>
       html`<tr>${columns.map((c) => {
         const value = r[c] as Cell;
-        return html`<td class="${isNumeric(value) ? 'n' : ''}" data-col="${c}">${value ?? ''}</td>`;
+        return html`<td class="${isNumeric(value) ? 'n' : ''}" data-col="${c}">${cellContent(value, options.timezone)}</td>`;
       })}</tr>`,
   )}</tbody></table></div>`;
 }
 
-/** The tables a read prints, each with its "N of M rows" note when the row limit cut it. */
-export function readTables(tables: readonly ReadTable[], captions: readonly string[] = []) {
+/**
+ * The tables a read prints, each with its "N of M rows" note when the row limit cut it; instants
+ * in `timezone` (the configured zone).
+ */
+export function readTables(
+  tables: readonly ReadTable[],
+  timezone: string,
+  captions: readonly string[] = [],
+) {
   return tables.map(
     (t, i) =>
-      html`${recordsTable(t.records, { caption: captions[i], empty: t.empty, testId: `table-${i}` })}${
+      html`${recordsTable(t.records, { caption: captions[i], empty: t.empty, testId: `table-${i}`, timezone })}${
         t.truncated
           ? html`<p class="note">Showing ${t.truncated.shown} of ${t.truncated.total} rows.</p>`
           : ''

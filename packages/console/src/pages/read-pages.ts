@@ -28,7 +28,7 @@ export async function cachePage(ctx: PageContext): Promise<RenderedPage> {
   const result = await ctx.reads.read(cacheRead, { since });
   return {
     title: 'Cache',
-    body: html`${rangeForm('/cache', since)}${readTables(cacheRead.print!.tables(result))}`,
+    body: html`${rangeForm('/cache', since)}${readTables(cacheRead.print!.tables(result), ctx.timezone)}`,
   };
 }
 
@@ -38,7 +38,7 @@ export async function failuresPage(ctx: PageContext): Promise<RenderedPage> {
   const result = await ctx.reads.read(failuresRead, { since });
   return {
     title: 'Failures and retries',
-    body: html`${rangeForm('/failures', since)}${readTables(failuresRead.print!.tables(result))}`,
+    body: html`${rangeForm('/failures', since)}${readTables(failuresRead.print!.tables(result), ctx.timezone)}`,
   };
 }
 
@@ -54,10 +54,13 @@ export async function anomaliesPage(ctx: PageContext): Promise<RenderedPage> {
   return {
     title: 'Anomalies & alerts',
     body: html`${rangeForm('/anomalies', since)}
-<section><h2>Burning faster than normal now</h2>${readTables(anomaliesRead.print!.tables(now))}</section>
-<section><h2>Recorded anomalies</h2>${readTables(anomaliesRead.print!.tables(history))}</section>
-<section><h2>Open alerts</h2>${recordsTable(alerts.alerts.map(alertTableRecord), { empty: 'No open alerts.' })}</section>
-<section><h2>Alerts fired</h2>${readTables(alertHistoryRead.print!.tables(fired))}</section>`,
+<section><h2>Burning faster than normal now</h2>${readTables(anomaliesRead.print!.tables(now), ctx.timezone)}</section>
+<section><h2>Recorded anomalies</h2>${readTables(anomaliesRead.print!.tables(history), ctx.timezone)}</section>
+<section><h2>Open alerts</h2>${recordsTable(alerts.alerts.map(alertTableRecord), {
+      empty: 'No open alerts.',
+      timezone: ctx.timezone,
+    })}</section>
+<section><h2>Alerts fired</h2>${readTables(alertHistoryRead.print!.tables(fired), ctx.timezone)}</section>`,
   };
 }
 
@@ -66,6 +69,6 @@ export async function budgetsPage(ctx: PageContext): Promise<RenderedPage> {
   const result = await ctx.reads.read(budgetsRead, {});
   return {
     title: 'Budgets',
-    body: html`${budgetList(ctx, result)}<section><h2>Details</h2>${readTables(budgetsRead.print!.tables(result))}</section>`,
+    body: html`${budgetList(ctx, result)}<section><h2>Details</h2>${readTables(budgetsRead.print!.tables(result), ctx.timezone)}</section>`,
   };
 }

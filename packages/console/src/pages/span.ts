@@ -9,7 +9,7 @@ export async function spanPage(ctx: PageContext): Promise<RenderedPage> {
     trace: ctx.params.trace,
     span: ctx.params.span,
   });
-  const body = html`${readTables(spanRead.print!.tables(result), ['Span', 'Attributes'])}
+  const body = html`${readTables(spanRead.print!.tables(result), ctx.timezone, ['Span', 'Attributes'])}
 <p class="note">Raw spans are kept 30 days; calls stored lean keep their attributes in <code>llm_calls</code> only.</p>`;
   return { title: 'Span', body, status: result.span ? 200 : 404 };
 }

@@ -9,6 +9,7 @@ import {
   failuresRead,
 } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
+import { insertOtelSpans, nsToDateTime64 } from '@tokenwatch/store';
 import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,7 +232,33 @@ describe('the console', () => {
       span: { spanAttributes: Record<string, string> };
     };
     expect(fromApi.span.spanAttributes).toEqual(span.attributes);
-    expect((await get(`/span?trace=${span.trace}&span=${'f'.repeat(16)}`)).res.status).toBe(404);
+    expect(page.text).toContain('data-testid="span-kept">Raw spans are kept');
+    const missing = await get(`/span?trace=${span.trace}&span=${'f'.repeat(16)}`);
+    expect(missing.res.status).toBe(404);
+    expect(missing.text).toContain('data-testid="span-kept">This span is not in the store');
+  });
+
+  it('says when a span was stored lean', async () => {
+    // An LLM-call span as the collector keeps it with ingest.raw_llm_spans: lean.
+    const lean = 'e'.repeat(16);
+    await insertOtelSpans(
+      t.store,
+      [
+        {
+          Timestamp: nsToDateTime64(BigInt(Date.now() - 60_000) * 1_000_000n),
+          TraceId: span.trace,
+          SpanId: lean,
+          SpanName: 'chat gpt-4o',
+          ServiceName: 'svc',
+          SpanAttributes: { 'tokenwatch.span.lean': 'true' },
+          TenantId: 'default',
+        },
+      ],
+      'console-lean-span',
+    );
+    const page = await get(`/span?trace=${span.trace}&span=${lean}`);
+    expect(page.res.status).toBe(200);
+    expect(page.text).toContain('data-testid="span-kept">This span was stored lean');
   });
 
   it('says which URL parameter it refuses', async () => {

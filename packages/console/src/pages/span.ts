@@ -9,7 +9,14 @@ export async function spanPage(ctx: PageContext): Promise<RenderedPage> {
     trace: ctx.params.trace,
     span: ctx.params.span,
   });
+  // Say why attributes are missing when the span was not kept whole, or not kept at all.
+  const lean = result.span?.spanAttributes['tokenwatch.span.lean'] === 'true';
+  const why = !result.span
+    ? 'This span is not in the store: raw spans are kept for the configured retention (30 days by default).'
+    : lean
+      ? 'This span was stored lean (ingest.raw_llm_spans: lean): its attributes, events and links were not kept; the call’s model, tokens, cost and attribution are in its llm_calls row.'
+      : 'Raw spans are kept for the configured retention (30 days by default).';
   const body = html`${readTables(spanRead.print!.tables(result), ctx.timezone, ['Span', 'Attributes'])}
-<p class="note">Raw spans are kept 30 days; calls stored lean keep their attributes in <code>llm_calls</code> only.</p>`;
+<p class="note" data-testid="span-kept">${why}</p>`;
   return { title: 'Span', body, status: result.span ? 200 : 404 };
 }

@@ -8,6 +8,7 @@ import { registerAnalytics, registerContext } from './commands/analytics.ts';
 import { registerBudgets } from './commands/budgets.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerExplore } from './commands/explore.ts';
 import { registerFakeProvider } from './commands/fake-provider.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerReconcile(program);
   registerAnalytics(program);
   registerContext(program);
+  registerExplore(program);
   registerBudgets(program);
   registerReport(program);
   registerAlerts(program);

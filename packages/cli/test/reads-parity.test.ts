@@ -117,6 +117,8 @@ async function tokenwatch(through: string | undefined, args: string[]) {
 }
 
 const range = ['--since', SINCE, '--until', UNTIL];
+/** Past the alert engine's evaluation (now), the same instant for both runs. */
+const LATER = new Date(Date.now() + 86_400_000).toISOString();
 const week = ['report', 'weekly', '--from', SINCE, '--to', UNTIL, '--at', UNTIL];
 
 /** Each verb as the test asks it, by a name for the assertions. */
@@ -154,6 +156,12 @@ const VERBS: Record<string, string[]> = {
   alerts: ['alerts', 'list', '--format', 'json'],
   'alerts, cut': ['alerts', 'list', '--limit', '1', '--format', 'json'],
   'alerts table': ['alerts', 'list'],
+  'alerts history': ['alerts', 'history', '--since', SINCE, '--until', LATER, '--format', 'json'],
+  series: ['series', ...range, '--by', 'agent', '--agent', 'researcher', '--format', 'json'],
+  'series table': ['series', ...range, '--by', 'agent,model'],
+  task: ['task', '--id', 'R1', '--format', 'json'],
+  span: ['span', '--trace', TRACE, '--span', '0000000000002004', '--format', 'json'],
+  freshness: ['freshness', '--format', 'json'],
   report: [...week, '--format', 'json'],
   'report markdown': week,
   'report focus': [...week, '--format', 'focus'],
@@ -475,6 +483,39 @@ describe('every read verb through serve and in process', () => {
     expect(outputs.store['alerts table']!.stdout).toMatch(
       /^budget_threshold +firing \(muted\) +ticket +default +agent fixer on budget per-agent /m,
     );
+  });
+
+  it('series, task, span, freshness, alerts history: the console’s reads, by hand', () => {
+    const series = JSON.parse(outputs.store.series!.stdout);
+    // researcher only: 0.0035 + 0.003 (the hand prices above), two calls, in Berlin days or hours.
+    expect(series.filters).toEqual({ agent: 'researcher' });
+    expect(series.timezone).toBe('Europe/Berlin');
+    expect(series.total).toMatchObject({ costUsd: '0.0065', calls: 2, cacheReadTokens: 800 });
+    expect(series.groups.map((g: { key: object }) => g.key)).toEqual([{ agent: 'researcher' }]);
+    expect(outputs.store['series table']!.stdout).toMatch(/^researcher\s+gpt-4o\s+2\s/m);
+
+    const task = JSON.parse(outputs.store.task!.stdout);
+    const calls = task.calls as { costUsd: string; contextTokens: number; spanId: string }[];
+    expect(calls.map((c) => [c.spanId, c.contextTokens, c.costUsd])).toEqual([
+      ['0000000000002001', 1000, '0.0035'],
+      ['0000000000002002', 1200, '0.003'],
+    ]);
+
+    const span = JSON.parse(outputs.store.span!.stdout).span;
+    expect(span.spanAttributes['gen_ai.request.model']).toBe('claude-haiku-4-5');
+    expect(span.resourceAttributes['service.name']).toBe('agents');
+
+    // The last call stored started 7 minutes after T0 (the second F1 call).
+    const fresh = JSON.parse(outputs.store.freshness!.stdout);
+    expect(fresh.lastCallAt).toBe(new Date(T0 + 7 * 60_000).toISOString());
+    expect(Date.parse(fresh.lastStoredAt)).toBeGreaterThan(T0);
+
+    // Every alert the engine opened fired once in the range, none resolved yet.
+    const history = JSON.parse(outputs.store['alerts history']!.stdout);
+    const fired = (history.occurrences as { fingerprint: string; endsAt: string | null }[]).map(
+      (o) => o.fingerprint,
+    );
+    expect(fired.sort()).toEqual(evaluation.alerts.map((a) => a.fingerprint).sort());
   });
 
   it('report weekly: the same report both ways, and the document the API renders is the one printed', () => {

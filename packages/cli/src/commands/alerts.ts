@@ -2,10 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type AlertEvaluation,
+  alertHistoryRead,
   alertsRead,
   alertTableRecord,
   createAlertEngine,
   exportGrafanaAlertRules,
+  TIME_FORMS,
 } from '@tokenwatch/analyzer';
 import { createPricer } from '@tokenwatch/pricing';
 import type { Command } from 'commander';
@@ -26,6 +28,16 @@ export function registerAlerts(program: Command): void {
     name: 'list',
     description: 'open alerts with their state',
     options: [['--limit <n>', 'alerts to show']],
+  });
+
+  readCommand(alerts, alertHistoryRead, {
+    name: 'history',
+    description: 'each time an alert fired in a range, with when it started and resolved',
+    options: [
+      ['--since <time>', `start: ${TIME_FORMS}`],
+      ['--until <time>', 'end; a day or week given here is included whole'],
+      ['--limit <n>', 'firings to show'],
+    ],
   });
 
   alerts

@@ -3,6 +3,7 @@ import type { Pricer } from '@tokenwatch/pricing';
 import { Decimal } from '@tokenwatch/pricing';
 import { STORED_DIMENSIONS } from '@tokenwatch/schema';
 import {
+  COST_COLUMNS,
   dateTime64ToNs,
   dropSupersededRevisions,
   insertRows,
@@ -21,13 +22,6 @@ export type RepriceSummary = {
   delta: string;
 };
 
-const COST_COLUMNS = [
-  'input_cost',
-  'cache_read_cost',
-  'cache_write_cost',
-  'output_cost',
-  'total_cost',
-] as const;
 type CostColumn = (typeof COST_COLUMNS)[number];
 
 const Row = z

@@ -43,7 +43,7 @@ export {
 export { insertOtelSpans } from './repositories/otel-traces.ts';
 export { upsertTasks } from './repositories/tasks.ts';
 export { applyRetention, DEFAULT_RETENTION, type Retention, readRetention } from './retention.ts';
-export { rollupInsertSql, rollupRows, rollupSelectSql } from './rollup-rows.ts';
+export { COST_COLUMNS, rollupInsertSql, rollupRows, rollupSelectSql } from './rollup-rows.ts';
 export { assertStatementAllowed, classifyStatement, type StatementKind } from './sql-guard.ts';
 export { TABLES, type TableName } from './tables.ts';
 export { type QueryResult, type ResultColumn, runUserQuery } from './user-query.ts';

@@ -11,7 +11,8 @@ const TOKEN_COLUMNS = [
   'reasoning_tokens',
 ] as const;
 
-const COST_COLUMNS = [
+/** The cost columns of `llm_calls` and `llm_usage_1m` (exact decimals; `total_cost` last). */
+export const COST_COLUMNS = [
   'input_cost',
   'cache_read_cost',
   'cache_write_cost',

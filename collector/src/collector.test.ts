@@ -1,9 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createAdaptorServer } from '@hono/node-server';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 import { OTLPTraceExporter as HttpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -13,44 +8,36 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { hashApiKey, loadConfig } from '@tokenwatch/config';
+import { hashApiKey } from '@tokenwatch/config';
 import { queryRows } from '@tokenwatch/store';
-import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Collector, createCollector } from './collector.ts';
+import { startTestCollector, type TestCollector } from '../test/support/test-collector.ts';
 
 const KEY_ACME = 'tw_test_acme_0123456789abcdef';
 const KEY_BETA = 'tw_test_beta_0123456789abcdef';
 
-let t: TestStore;
-let collector: Collector;
+let running: TestCollector;
+let t: TestCollector['t'];
+let collector: TestCollector['collector'];
 let url: string;
-let server: ReturnType<typeof createAdaptorServer>;
 
 beforeAll(async () => {
-  t = await openTestStore();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tokenwatch-collector-'));
-  const config = {
-    ...loadConfig({ cwd: dataDir, env: {}, flags: { dataDir } }),
-    apiKeys: [
-      { tenant: 'acme', keySha256: hashApiKey(KEY_ACME) },
-      { tenant: 'beta', keySha256: hashApiKey(KEY_BETA) },
-    ],
-  };
-  config.ingest.maxBodyBytes = 1024 * 1024;
-  collector = createCollector({ store: t.store, config });
-  collector.start();
-  server = createAdaptorServer({ fetch: collector.app.fetch });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  running = await startTestCollector((loaded) => {
+    const config = {
+      ...loaded,
+      apiKeys: [
+        { tenant: 'acme', keySha256: hashApiKey(KEY_ACME) },
+        { tenant: 'beta', keySha256: hashApiKey(KEY_BETA) },
+      ],
+    };
+    config.ingest.maxBodyBytes = 1024 * 1024;
+    return config;
+  });
+  ({ t, collector, url } = running);
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await collector.stop();
-  await t.cleanup();
-});
+afterAll(() => running.close());
 
 /** Emits spans through the official SDK and exporter, as an instrumented agent would. */
 async function emit(

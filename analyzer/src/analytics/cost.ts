@@ -33,7 +33,20 @@ export type CostReport = {
   groups: number;
 };
 
-const Sums = {
+/** Calls, tokens by kind and cost summed over `llm_usage_1m` rows, as {@link Sums} reads them. */
+export const ROLLUP_SUMS = [
+  'sum(calls) AS calls',
+  'sum(unpriced_calls) AS unpriced_calls',
+  'sum(input_tokens) AS input_tokens',
+  'sum(cache_read_tokens) AS cache_read_tokens',
+  'sum(cache_write_tokens) AS cache_write_tokens',
+  'sum(output_tokens) AS output_tokens',
+  'sum(reasoning_tokens) AS reasoning_tokens',
+  'toString(sum(total_cost)) AS cost',
+] as const;
+
+/** The row fields of the sums (UInt64 and Decimal arrive as text). */
+export const Sums = {
   calls: z.coerce.number(),
   unpriced_calls: z.coerce.number(),
   input_tokens: z.coerce.number(),
@@ -92,17 +105,7 @@ async function sumBy(
   const columns = by.map((d) => `${DIMENSIONS[d]} AS ${d}`);
   const groupBy = by.length > 0 ? `GROUP BY ${by.join(', ')}` : '';
   const query = useRollup
-    ? `SELECT ${[
-        ...columns,
-        'sum(calls) AS calls',
-        'sum(unpriced_calls) AS unpriced_calls',
-        'sum(input_tokens) AS input_tokens',
-        'sum(cache_read_tokens) AS cache_read_tokens',
-        'sum(cache_write_tokens) AS cache_write_tokens',
-        'sum(output_tokens) AS output_tokens',
-        'sum(reasoning_tokens) AS reasoning_tokens',
-        'toString(sum(total_cost)) AS cost',
-      ].join(', ')}
+    ? `SELECT ${[...columns, ...ROLLUP_SUMS].join(', ')}
       FROM ${TABLES.usage1m}
       WHERE tenant = {tenant: String} AND minute >= {from: DateTime64(3, 'UTC')} AND minute < {to: DateTime64(3, 'UTC')}
       ${groupBy}`

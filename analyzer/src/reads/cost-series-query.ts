@@ -5,6 +5,7 @@
  * statement it ran (`inlineParams`) for people who continue in `tokenwatch sql` or Grafana.
  */
 import { TABLES } from '@tokenwatch/store';
+import { ROLLUP_SUMS } from '../analytics/cost.ts';
 import { DIMENSIONS, type Dimension } from '../analytics/dimensions.ts';
 import { chTime } from '../analytics/time-range.ts';
 
@@ -48,17 +49,7 @@ function where(scope: SeriesScope): BoundQuery {
 export function groupsQuery(scope: SeriesScope): BoundQuery {
   const filter = where(scope);
   const columns = scope.by.map((d) => `${DIMENSIONS[d]} AS ${d}`);
-  const query = `SELECT ${[
-    ...columns,
-    'sum(calls) AS calls',
-    'sum(unpriced_calls) AS unpriced_calls',
-    'sum(input_tokens) AS input_tokens',
-    'sum(cache_read_tokens) AS cache_read_tokens',
-    'sum(cache_write_tokens) AS cache_write_tokens',
-    'sum(output_tokens) AS output_tokens',
-    'sum(reasoning_tokens) AS reasoning_tokens',
-    'toString(sum(total_cost)) AS cost',
-  ].join(',\n  ')}
+  const query = `SELECT ${[...columns, ...ROLLUP_SUMS].join(',\n  ')}
 FROM ${TABLES.usage1m}
 WHERE ${filter.query}${scope.by.length > 0 ? `\nGROUP BY ${scope.by.join(', ')}` : ''}
 ORDER BY sum(total_cost) DESC`;

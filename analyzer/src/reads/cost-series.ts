@@ -1,5 +1,6 @@
 import { queryRows } from '@tokenwatch/store';
 import { z } from 'zod';
+import { Sums as SumFields } from '../analytics/cost.ts';
 import { sumDecimals } from '../analytics/decimal-text.ts';
 import { type Dimension, ROLLUP_DIMENSIONS } from '../analytics/dimensions.ts';
 import { defineRead } from './contract.ts';
@@ -77,16 +78,7 @@ const ROLLUP = [...ROLLUP_DIMENSIONS];
 const defaults = { since: '7d', until: 'now', by: 'agent', series: '6', limit: String(ROW_LIMIT) };
 const TWO_DAYS_MS = 2 * 86_400_000;
 
-const GroupRow = z.object({
-  calls: z.coerce.number(),
-  unpriced_calls: z.coerce.number(),
-  input_tokens: z.coerce.number(),
-  cache_read_tokens: z.coerce.number(),
-  cache_write_tokens: z.coerce.number(),
-  output_tokens: z.coerce.number(),
-  reasoning_tokens: z.coerce.number(),
-  cost: z.string(),
-});
+const GroupRow = z.object(SumFields);
 const BucketRow = z.object({
   bucket: z.coerce.number(),
   series: z.string(),

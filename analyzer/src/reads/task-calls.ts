@@ -35,19 +35,20 @@ export const TaskCallSchema = z.object({
   errorType: z.string(),
 });
 
+/** The task's own row, as recorded (start and end as the store writes them). */
+const TaskRow = z.object({
+  name: z.string(),
+  agent: z.string(),
+  outcome: z.string(),
+  start: z.string(),
+  end: z.string(),
+  error: z.string(),
+});
+
 /** What `task` answers: the task's row, if one was recorded, and its calls in order. */
 export const TaskCallsResultSchema = z.object({
   taskId: z.string(),
-  task: z
-    .object({
-      name: z.string(),
-      agent: z.string(),
-      outcome: z.string(),
-      start: z.string(),
-      end: z.string(),
-      error: z.string(),
-    })
-    .nullable(),
+  task: TaskRow.nullable(),
   /** Every call's cost added up (unpriced ones count nothing). */
   costUsd: DecimalText,
   calls: z.array(TaskCallSchema),
@@ -73,15 +74,6 @@ const CallRow = z.object({
   status: z.string(),
   error_type: z.string(),
 });
-const TaskRow = z.object({
-  name: z.string(),
-  agent: z.string(),
-  outcome: z.string(),
-  start: z.string(),
-  end: z.string(),
-  error: z.string(),
-});
-
 /**
  * `task`: one task's calls one after another (model, tokens by kind, context size, cost, latency,
  * status, span), with the task's name, agent and outcome, as `tasks` lists them by id.

@@ -1,44 +1,25 @@
-import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAdaptorServer } from '@hono/node-server';
-import { loadConfig } from '@tokenwatch/config';
 import { queryRows } from '@tokenwatch/store';
-import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadOtlpTraceTypes } from '../../test/support/otlp/otlp-trace-proto.ts';
 import { concat, fieldBytes, hexBytes, tag } from '../../test/support/otlp/proto-writer.ts';
 import { encodeWithProtobufjs } from '../../test/support/otlp/protobufjs-oracle.ts';
-import { type Collector, createCollector } from '../collector.ts';
+import { startTestCollector, type TestCollector } from '../../test/support/test-collector.ts';
 
 // The malformed-input corpus, against a collector with the default limits (16 MiB bodies,
 // 256 attributes per span). After every case the server must still take valid data.
 
-let t: TestStore;
-let collector: Collector;
-let server: ReturnType<typeof createAdaptorServer>;
+let running: TestCollector;
+let t: TestCollector['t'];
+let collector: TestCollector['collector'];
 let url: string;
 
 beforeAll(async () => {
-  t = await openTestStore();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tokenwatch-malformed-'));
-  collector = createCollector({
-    store: t.store,
-    config: loadConfig({ cwd: dataDir, env: {}, flags: { dataDir } }),
-  });
-  collector.start();
-  server = createAdaptorServer({ fetch: collector.app.fetch });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  running = await startTestCollector();
+  ({ t, collector, url } = running);
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await collector.stop();
-  await t.cleanup();
-});
+afterAll(() => running.close());
 
 let nextSpan = 1;
 const now = BigInt(Date.now()) * 1_000_000n;

@@ -1,42 +1,27 @@
-import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAdaptorServer } from '@hono/node-server';
 import { context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { loadConfig } from '@tokenwatch/config';
 import { queryRows } from '@tokenwatch/store';
-import { openTestStore, type TestStore } from '@tokenwatch/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Collector, createCollector } from '../collector.ts';
+import { startTestCollector, type TestCollector } from '../../test/support/test-collector.ts';
 import { LEAN_SPAN_ATTRIBUTE } from './otel-rows.ts';
 
-let t: TestStore;
-let collector: Collector;
-let server: ReturnType<typeof createAdaptorServer>;
+let running: TestCollector;
+let t: TestCollector['t'];
+let collector: TestCollector['collector'];
 let url: string;
 
 beforeAll(async () => {
-  t = await openTestStore();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tokenwatch-lean-'));
-  const config = loadConfig({ cwd: dataDir, env: {}, flags: { dataDir } });
-  config.ingest.rawLlmSpans = 'lean';
-  collector = createCollector({ store: t.store, config });
-  collector.start();
-  server = createAdaptorServer({ fetch: collector.app.fetch });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  running = await startTestCollector((config) => {
+    config.ingest.rawLlmSpans = 'lean';
+    return config;
+  });
+  ({ t, collector, url } = running);
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await collector.stop();
-  await t.cleanup();
-});
+afterAll(() => running.close());
 
 const SpanRow = z.object({
   SpanName: z.string(),
